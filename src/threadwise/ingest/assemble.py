@@ -1,0 +1,82 @@
+"""Shared by every parser: turn what a source says about its comments into a checked ``Thread``.
+
+Parsers describe comments by their *source keys* (the page's own comment id, or its number, or its
+place on the page); this module turns keys into stable ids, so re-ingesting the same page yields the
+same ids and an edited comment is recognised as the same comment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dateutil import parser as dateutil_parser
+
+from threadwise.errors import DuplicateCommentId, OrphanComment
+from threadwise.model import Article, Comment, Thread, make_id
+
+
+@dataclass(frozen=True, slots=True)
+class RawComment:
+    """A comment as a parser found it; ``key`` is unique within the page."""
+
+    key: str
+    text: str
+    parent_key: str | None = None
+    number: str | None = None
+    author: str | None = None
+    created_at: datetime | None = None
+
+
+def article_id(url: str | None, *fallback: object) -> str:
+    """Stable article (= thread) id: from the URL when known, else from identifying content."""
+    return make_id("article", url) if url else make_id("article", *fallback)
+
+
+def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source: str) -> Thread:
+    """Build the thread; duplicate keys and unknown parents raise coded errors naming ``source``."""
+    keys: set[str] = set()
+    for raw in raw_comments:
+        if raw.key in keys:
+            raise DuplicateCommentId(f"comment {raw.key!r} occurs twice", source=source)
+        keys.add(raw.key)
+    comments = []
+    for position, raw in enumerate(raw_comments):
+        if raw.parent_key is not None and raw.parent_key not in keys:
+            raise OrphanComment(
+                f"comment {raw.key!r} replies to {raw.parent_key!r}, which is not on the page", source=source
+            )
+        comments.append(
+            Comment(
+                id=make_id(article.id, raw.key),
+                thread_id=article.id,
+                text=raw.text,
+                position=position,
+                parent_id=make_id(article.id, raw.parent_key) if raw.parent_key is not None else None,
+                number=raw.number,
+                author=raw.author,
+                created_at=raw.created_at,
+                source_id=raw.key,
+            )
+        )
+    return Thread(article=article, comments=tuple(comments))
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Lenient date parsing for what pages and exports carry; None when absent or unreadable.
+
+    Naive times are taken as UTC so that stored timestamps compare across sources.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, int | float):
+        parsed = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
+    else:
+        try:
+            parsed = dateutil_parser.parse(str(value))
+        except (ValueError, OverflowError):
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
