@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from threadwise.errors import UnknownFormat
 from threadwise.ingest import exports, html_page, text_page
-from threadwise.ingest.decode import DEFAULT_MAX_BYTES, check_not_empty, check_size, looks_binary
+from threadwise.ingest.decode import DEFAULT_MAX_BYTES, check_not_empty, check_size
 from threadwise.model import Thread
 
 Parser = Callable[..., Thread]
@@ -31,11 +31,8 @@ PARSERS: dict[str, Parser] = {
 }
 FORMATS = tuple(PARSERS)
 
-_SUFFIX_FORMATS = {
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".parquet": "parquet", ".txt": "text", ".md": "text",
-}
+_TABULAR_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+_CSV_HEADER = re.compile(rb"^[\w\" ]*(?:[,;\t|][\w\" ]*)+\r?\n")
 _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<head|<body|<div|<article|<!--)", re.I)
 
 
@@ -68,11 +65,13 @@ def detect_format(data: bytes, source: str) -> str:
     if _HTML_START.match(head):
         return "html"
     suffix = PurePath(source.split("?")[0]).suffix.lower()
-    if suffix in _SUFFIX_FORMATS:
-        return _SUFFIX_FORMATS[suffix]
-    if looks_binary(data):
-        return "text"  # the text parser refuses it with a clear "binary input" error
-    return "html" if re.search(rb"<(p|div|body)[\s>]", data[:65536], re.I) else "text"
+    if suffix in _TABULAR_SUFFIXES:
+        return _TABULAR_SUFFIXES[suffix]
+    header = _CSV_HEADER.match(head)
+    if header and b"text" in header.group().lower() and b"id" in header.group().lower():
+        return "csv"
+    # A page is HTML when it holds markup, whatever it is called; anything else is a text dump.
+    return "html" if re.search(rb"<(p|div|body|article|span|a|br)[\s/>]", data[:65536], re.I) else "text"
 
 
 def _detect_json(data: bytes, source: str) -> str:
@@ -83,7 +82,7 @@ def _detect_json(data: bytes, source: str) -> str:
         return _detect_json(data.decode("latin-1").encode("utf-8"), source)
     except (ValueError, RecursionError):
         return "jsonl"  # one JSON object per line is not one JSON document
-    items = document if isinstance(document, list) else document.get("comments") if isinstance(document, dict) else None
+    items = document.get("comments") if isinstance(document, dict) else document
     first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
     if isinstance(document, list) and "post" in first and ({"content", "author_name"} & set(first)):
         return "wordpress-json"

@@ -74,7 +74,11 @@ def _candidate_encodings(data: bytes, explicit: str | None) -> list[str]:
     declared = _DECLARED_CHARSET.search(data[:4096]) or _XML_ENCODING.search(data[:512])
     candidates = [declared.group(1).decode("ascii")] if declared else []
     candidates.append("utf-8")
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        candidates.append(best.encoding)
+    matches = list(from_bytes(data[:200_000]))
+    if matches:
+        # Short Western texts fit several code pages equally well; like browsers, prefer
+        # windows-1252 unless another encoding is clearly better.
+        if any(m.encoding == "cp1252" and m.chaos <= matches[0].chaos + 0.1 for m in matches):
+            candidates.append("cp1252")
+        candidates.append(matches[0].encoding)
     return candidates

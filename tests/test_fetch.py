@@ -1,0 +1,73 @@
+"""Fetching pages by URL against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import EXAMPLE
+from threadwise.errors import FetchError, InputTooLarge
+from threadwise.ingest.fetch import fetch
+
+AGENT = "threadwise-test/1"
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    seen_agents: list[str] = []
+
+    def do_GET(self) -> None:
+        type(self).seen_agents.append(self.headers.get("User-Agent", ""))
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "story.txt").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "big.txt").write_bytes(b"x" * 5000)
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "p.txt").write_text("secret page")
+    (tmp_path / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def get(url: str, max_bytes: int = 1_000_000):
+    return fetch(url, timeout=5, max_bytes=max_bytes, user_agent=AGENT)
+
+
+def test_fetch_reads_page_and_identifies_itself(site):
+    page = get(f"{site}/story.txt")
+    assert page.data == EXAMPLE.read_bytes()
+    assert page.url == f"{site}/story.txt"
+    assert AGENT in _Handler.seen_agents
+
+
+def test_fetch_honours_robots_txt(site):
+    with pytest.raises(FetchError, match="robots.txt"):
+        get(f"{site}/private/p.txt")
+
+
+def test_fetch_stops_at_size_limit(site):
+    with pytest.raises(InputTooLarge, match="big.txt"):
+        get(f"{site}/big.txt", max_bytes=1000)
+
+
+def test_fetch_reports_http_errors_with_the_url(site):
+    with pytest.raises(FetchError, match="404") as error:
+        get(f"{site}/missing.html")
+    assert error.value.source == f"{site}/missing.html"
+
+
+def test_fetch_times_out_on_unreachable_port():
+    with pytest.raises(FetchError):
+        fetch("http://127.0.0.1:9/x", timeout=1, max_bytes=100, user_agent=AGENT)
