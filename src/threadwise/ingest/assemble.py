@@ -8,7 +8,7 @@ same ids and an edited comment is recognised as the same comment.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from dateutil import parser as dateutil_parser
@@ -36,6 +36,7 @@ def article_id(url: str | None, *fallback: object) -> str:
 
 def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source: str) -> Thread:
     """Build the thread; duplicate keys and unknown parents raise coded errors naming ``source``."""
+    article = replace(article, paragraphs=tuple(clean_text(p) for p in article.paragraphs))
     keys: set[str] = set()
     for raw in raw_comments:
         if raw.key in keys:
@@ -51,7 +52,7 @@ def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source
             Comment(
                 id=make_id(article.id, raw.key),
                 thread_id=article.id,
-                text=raw.text,
+                text=clean_text(raw.text),
                 position=position,
                 parent_id=make_id(article.id, raw.parent_key) if raw.parent_key is not None else None,
                 number=raw.number,
@@ -61,6 +62,11 @@ def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source
             )
         )
     return Thread(article=article, comments=tuple(comments))
+
+
+def clean_text(text: str) -> str:
+    """NUL characters carry no meaning in a comment and PostgreSQL text cannot hold them."""
+    return text.replace("\x00", "")
 
 
 def parse_datetime(value: object) -> datetime | None:
@@ -79,4 +85,4 @@ def parse_datetime(value: object) -> datetime | None:
             parsed = dateutil_parser.parse(str(value))
         except (ValueError, OverflowError):
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,140 @@
+"""The store: threads, comment versions, runs, findings and decisions in SQLite or PostgreSQL.
+
+``Store.open(url)`` connects and migrates the schema to the newest revision. Every public call is
+one transaction: it is stored completely or, if anything fails, not at all. Database errors come
+out as ``StoreError``; unknown thread references as ``ThreadNotFound``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from threadwise.errors import StoreError
+from threadwise.model import Decision, Finding, Run, Thread
+from threadwise.store import records, threads
+from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
+from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
+
+__all__ = ["CommentVersion", "SaveResult", "Store", "ThreadSummary"]
+
+
+class Store:
+    """A connected, migrated database. Use ``Store.open``; close it (or use ``with``) when done."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self._engine = engine
+        self.url = url  # password masked: safe to print
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to ``url`` (``sqlite:///path.db`` or ``postgresql+psycopg://...``) and migrate it."""
+        engine = make_engine(url)
+        store = cls(engine, redact(url))
+        try:
+            with store._errors("cannot open the database"):
+                upgrade_to_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, _type: type[BaseException] | None, _exc: BaseException | None, _tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- threads ---------------------------------------------------------------------------
+
+    def save_thread(self, thread: Thread, run_id: str | None = None) -> SaveResult:
+        with self._write(f"cannot save thread {thread.id}") as conn:
+            return threads.save_thread(conn, thread, run_id, _now())
+
+    def load_thread(self, thread_id: str) -> Thread:
+        with self._read(f"cannot load thread {thread_id}") as conn:
+            return threads.load_thread(conn, thread_id)
+
+    def has_thread(self, thread_id: str) -> bool:
+        with self._read(f"cannot look up thread {thread_id}") as conn:
+            return threads.has_thread(conn, thread_id)
+
+    def list_threads(self) -> list[threads.ThreadSummary]:
+        with self._read("cannot list threads") as conn:
+            return threads.list_threads(conn)
+
+    def resolve_thread_id(self, ref: str) -> str:
+        with self._read(f"cannot look up thread {ref!r}") as conn:
+            return threads.resolve_thread_id(conn, ref)
+
+    def comment_versions(self, comment_id: str) -> list[CommentVersion]:
+        with self._read(f"cannot read versions of comment {comment_id}") as conn:
+            return threads.versions_of(conn, comment_id)
+
+    # --- runs, findings, decisions --------------------------------------------------------------
+
+    def save_run(self, run: Run) -> None:
+        with self._write(f"cannot save run {run.id}") as conn:
+            records.save_run(conn, run)
+
+    def load_run(self, run_id: str) -> Run | None:
+        with self._read(f"cannot load run {run_id}") as conn:
+            return records.load_run(conn, run_id)
+
+    def add_findings(self, findings: Iterable[Finding]) -> int:
+        """Append the findings; returns how many were stored."""
+        with self._write("cannot store findings") as conn:
+            return records.add_findings(conn, findings, _now())
+
+    def iter_findings(self, thread_id: str) -> Iterator[Finding]:
+        # Read in full first, so that no connection stays open while the caller iterates.
+        with self._read(f"cannot read findings of thread {thread_id}") as conn:
+            found = records.thread_findings(conn, thread_id)
+        return iter(found)
+
+    def add_decision(self, decision: Decision) -> None:
+        with self._write(f"cannot store decision {decision.id}") as conn:
+            records.add_decision(conn, decision)
+
+    def iter_decisions(self, comment_id: str | None = None) -> Iterator[Decision]:
+        with self._read("cannot read decisions") as conn:
+            found = records.list_decisions(conn, comment_id)
+        return iter(found)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StoreError(f"{doing}: {detail}", source=self.url) from exc
+
+    @contextmanager
+    def _read(self, doing: str) -> Iterator[Connection]:
+        with self._errors(doing), transaction(self._engine) as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[Connection]:
+        with self._errors(doing), transaction(self._engine, write=True) as conn:
+            yield conn
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

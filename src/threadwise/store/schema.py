@@ -1,0 +1,137 @@
+"""The store's tables, as SQLAlchemy Core metadata shared by SQLite and PostgreSQL.
+
+``migrations/versions`` creates the same schema by hand; a test checks that the two agree, so a
+change here needs a new migration too.
+
+History is kept rather than overwritten: an edited comment becomes a new ``comment_versions`` row,
+and ``findings`` and ``decisions`` are append-only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+# Fixed constraint names, so that migrations can name what they alter on either database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware timestamp that always comes back in UTC.
+
+    SQLite keeps no offset (it would store the wall-clock time as given), so values are converted to
+    UTC before they are written and marked UTC when read. Naive values are taken as UTC, as ingest
+    does. PostgreSQL returns the session's time zone, which is converted back to UTC too.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("url", sa.Text),
+    sa.Column("outlet", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("paragraphs", sa.JSON, nullable=False),
+    sa.Column("image_credit", sa.Text),
+    sa.Column("author_bio", sa.Text),
+    sa.Column("published_at", UTCDateTime),
+    sa.Column("source_format", sa.String),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The text lives in comment_versions; this row holds what identifies and places the comment.
+comments = sa.Table(
+    "comments",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("thread_id", sa.String, sa.ForeignKey("articles.id"), nullable=False, index=True),
+    # No foreign key: a reply may be stored in the same batch as its parent, in any order.
+    sa.Column("parent_id", sa.String),
+    sa.Column("number", sa.String),
+    sa.Column("author", sa.Text),
+    sa.Column("created_at", UTCDateTime),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("source_id", sa.Text),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+)
+
+comment_versions = sa.Table(
+    "comment_versions",
+    metadata,
+    sa.Column("comment_id", sa.String, sa.ForeignKey("comments.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_hash", sa.String(64), nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("run_id", sa.String),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("config", sa.JSON, nullable=False),
+)
+
+# findings and decisions carry no foreign key to comments: an analysis may be recorded for a thread
+# read from a file and never stored, and an audit trail must not block on a missing row.
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String, nullable=False, index=True),
+    sa.Column("analyser", sa.String, nullable=False),
+    sa.Column("analyser_version", sa.String, nullable=False),
+    sa.Column("label", sa.String, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("spans", sa.JSON, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("run_id", sa.String),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("comment_id", sa.String, nullable=False, index=True),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("decided_at", UTCDateTime, nullable=False),
+    sa.Column("supersedes", sa.String),
+)
