@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +17,7 @@ AGENT = "threadwise-test/1"
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    seen_agents: list[str] = []
+    seen_agents: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         type(self).seen_agents.append(self.headers.get("User-Agent", ""))

@@ -134,7 +134,7 @@ def _bio_after(lines: list[str], index: int, name: str) -> int | None:
 def _is_bio_of(text: str, name: str, max_chars: int = 1200) -> bool:
     """A short paragraph about the named person: "Jane Doe is a writer…", "Doe has been…"."""
     match = _BIO_VERB.match(text)
-    return bool(match) and len(text) <= max_chars and _same_person(match.group("who"), name)
+    return match is not None and len(text) <= max_chars and _same_person(match.group("who"), name)
 
 
 def _split_bio(blocks: list[list[str]], author: str | None) -> tuple[str | None, list[list[str]]]:

@@ -21,7 +21,8 @@ COMMENTS_HEADER = re.compile(
     r"^\s*(?:\d[\d,.]*\s+)?(?:reader\s+|user\s+)?(?:comments?|responses?|replies|discussion|"
     r"kommentare?|commentaires?|comentarios?|reactions?)(?:\s*\(\d+\))?\s*:?\s*$"
     r"|^\s*\d+\s+(?:thoughts|responses|replies|comments) (?:on|to)\b.*$"
-    r"|^\s*(?:join the (?:discussion|conversation)|what readers (?:are saying|think)|leave a (?:comment|reply))\b.{0,40}$",
+    r"|^\s*(?:join the (?:discussion|conversation)|what readers (?:are saying|think)|leave a (?:comment|reply))"
+    r"\b.{0,40}$",
     re.I,
 )
 CREDIT = re.compile(
@@ -32,7 +33,9 @@ CREDIT = re.compile(
     re.I,
 )
 OUTLET_SEPARATOR = re.compile(r"\s+(?:/|\||—|–|-|for|at)\s+|,\s+")
-REPLY_TO = re.compile(r"^\s*(?:in reply to|replying to|reply to|antwort an)\s+(?P<who>[^:,\n]{1,60}?)\s*[:,]?\s*$", re.I)
+REPLY_TO = re.compile(
+    r"^\s*(?:in reply to|replying to|reply to|antwort an)\s+(?P<who>[^:,\n]{1,60}?)\s*[:,]?\s*$", re.I
+)
 NUMBER_REFERENCE = re.compile(r"^\s*(?:re:?\s*)?(?:#|>>|@)\s?(?P<number>\d{1,5})\b", re.I)  # "Re #3:", ">>3"
 MENTION = re.compile(r"^\s*@(?P<who>\S.{0,60})")  # the author's name is a prefix of what follows
 ATTRIBUTION = re.compile(r"^(?P<who>\S.{0,60}?)\s+(?:says|said|wrote|writes|schreibt|commented)\s*:?\s*$", re.I)

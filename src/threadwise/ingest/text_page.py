@@ -13,6 +13,8 @@ the article part is read by ``text_article`` and the comments by ``text_comments
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from threadwise.ingest.assemble import assemble_thread
 from threadwise.ingest.decode import decode_text
 from threadwise.ingest.text_article import find_bio_end, parse_article
@@ -89,7 +91,7 @@ def _last_numbered_run(lines: list[str], body_start: int) -> int | None:
 
 def _continues_to_end(lines: list[str], start: int, indent: int, later: list) -> bool:
     numbers = [int(m.group("number")) for m in later if len(m.group("indent")) == indent]
-    if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(numbers)):
         return False
     if indent == 0:
         return True

@@ -1,0 +1,34 @@
+# Two entry points (see README): `make demo` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= sqlite:///var/demo.db
+EXAMPLE := examples/op-ed-ceasefire.txt
+
+.PHONY: install demo test lint typecheck clean
+
+install: $(VENV)/.installed
+
+# torch, when a later analyser needs it, must be installed here first and pinned (torch==2.13.0):
+# an unpinned torch pulls a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: install
+	mkdir -p var
+	$(BIN)/threadwise ingest $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise show $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise threads --db $(DEMO_DB)
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from threadwise.cli import main
+
+main()

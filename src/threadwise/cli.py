@@ -1,0 +1,89 @@
+"""The ``threadwise`` command: thin Typer wrappers over ``service``; rendering lives in ``cli_render``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+
+from threadwise import service
+from threadwise.cli_render import outcome_line, thread_table, thread_view
+from threadwise.errors import ThreadwiseError
+from threadwise.export import EXPORT_FORMATS
+from threadwise.ingest import FORMATS
+
+app = typer.Typer(help="Read a news article with its comment section; store, show and export threads.",
+                  no_args_is_help=True, rich_markup_mode="rich")
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
+]
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files or http(s) URLs of pages or comment exports.")],
+    db: DbOption = None,
+    format: Annotated[str | None, typer.Option(help=f"Skip detection; one of: {', '.join(FORMATS)}.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Text encoding, when detection gets it wrong.")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="Refuse inputs larger than this (default 20 MB).")] = None,
+) -> None:
+    """Store pages and exports as threads. Each input is its own transaction; bad ones are reported."""
+    with Progress(console=errors, transient=True, disable=len(sources) < 2) as progress:
+        task = progress.add_task("ingesting", total=len(sources))
+
+        def report(outcome: service.IngestOutcome) -> None:
+            progress.advance(task)
+            (errors if outcome.error else console).print(outcome_line(outcome))
+
+        outcomes = service.ingest(sources, db=db, format=format, encoding=encoding, max_bytes=max_bytes,
+                                  on_each=report)
+    if service.count_failures(outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def threads(db: DbOption = None) -> None:
+    """List stored threads, newest first."""
+    console.print(thread_table(service.list_threads(db)))
+
+
+@app.command()
+def show(
+    thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix), or a file/URL to read afresh.")],
+    db: DbOption = None,
+) -> None:
+    """Print the article head and the comment tree, each comment with the page's own number."""
+    console.print(thread_view(service.get_thread(thread, db)))
+
+
+@app.command()
+def export(
+    thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix), or a file/URL.")],
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: THREAD.FORMAT).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a thread as JSON (whole thread), or JSON lines / Parquet (a row per comment + article file)."""
+    if format not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
+    out = output or Path(f"{thread.replace('/', '_')}.{format}")
+    for path in service.export_thread(thread, format, out, db):
+        console.print(f"wrote {path}")
+
+
+def main() -> None:
+    """Entry point: coded errors become one readable line and exit status 2."""
+    try:
+        app()
+    except ThreadwiseError as error:
+        errors.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        raise SystemExit(2) from error

@@ -1,0 +1,84 @@
+"""Terminal rendering for the CLI: threads as readable text with rich. No logic, only layout.
+
+Comment text is escaped before rendering: it is hostile input and must never be read as markup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from threadwise.model import Comment, Thread
+
+if TYPE_CHECKING:
+    from threadwise.service import IngestOutcome
+    from threadwise.store import ThreadSummary
+
+
+def outcome_line(outcome: IngestOutcome) -> str:
+    if outcome.error is not None:
+        return f"[red]✗[/red] {escape(str(outcome.error))}"
+    result = outcome.result
+    assert result is not None
+    counts = f"{result.added} new, {result.edited} edited, {result.unchanged} unchanged"
+    return f"[green]✓[/green] {escape(outcome.source)} → thread [bold]{result.thread_id}[/bold] ({counts})"
+
+
+def thread_table(summaries: list[ThreadSummary]) -> Table:
+    table = Table(title="threads")
+    table.add_column("id", no_wrap=True, min_width=16)
+    for name in ("title", "author", "outlet"):
+        table.add_column(name)
+    table.add_column("comments", justify="right", no_wrap=True)
+    table.add_column("ingested", no_wrap=True)
+    for s in summaries:
+        table.add_row(s.id, escape(s.title or "—"), escape(s.author or "—"), escape(s.outlet or "—"),
+                      str(s.comment_count), f"{s.ingested_at:%Y-%m-%d %H:%M}" if s.ingested_at else "—")
+    return table
+
+
+def thread_view(thread: Thread) -> Group:
+    """The article head (title, byline, credit, bio, paragraphs) then the comment tree."""
+    return Group(_article_panel(thread), _comment_tree(thread))
+
+
+def _article_panel(thread: Thread) -> Panel:
+    article = thread.article
+    head = Text()
+    if article.image_credit:
+        head.append(f"Photo: {article.image_credit}\n", style="dim")
+    byline = " / ".join(x for x in (article.author, article.outlet) if x)
+    if byline:
+        head.append(f"By {byline}", style="italic")
+    if article.published_at:
+        head.append(f" · {article.published_at:%Y-%m-%d}", style="italic")
+    for paragraph in article.paragraphs:
+        head.append(f"\n\n{paragraph}")
+    if article.author_bio:
+        head.append(f"\n\n{article.author_bio}", style="dim italic")
+    title = escape(article.title or article.url or "(untitled)")
+    return Panel(head, title=f"[bold]{title}[/bold]", subtitle=f"thread {thread.id}", title_align="left")
+
+
+def _comment_tree(thread: Thread) -> Tree:
+    tree = Tree(f"[bold]{len(thread.comments)} comments[/bold]")
+    branches: dict[str | None, Tree] = {None: tree}
+    for comment in thread.iter_comments():
+        branches[comment.id] = branches[comment.parent_id].add(_comment_text(comment))
+    return tree
+
+
+def _comment_text(comment: Comment) -> Text:
+    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
+    text = Text(label, style="bold cyan")
+    meta = " · ".join(x for x in (comment.author, comment.created_at and f"{comment.created_at:%Y-%m-%d %H:%M}") if x)
+    if meta:
+        text.append(f"  {meta}", style="dim")
+    text.append(f"\n{comment.text}")
+    return text
