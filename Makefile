@@ -9,11 +9,11 @@ EXAMPLE := examples/op-ed-ceasefire.txt
 
 install: $(VENV)/.installed
 
-# torch, when a later analyser needs it, must be installed here first and pinned (torch==2.13.0):
-# an unpinned torch pulls a multi-GB CUDA build.
+# torch goes in first, pinned: anything that pulls an unpinned torch would fetch a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
