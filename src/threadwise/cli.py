@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from threadwise import service
-from threadwise.cli_render import outcome_line, thread_table, thread_view
+from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
-from threadwise.export import EXPORT_FORMATS
+from threadwise.export import EXPORT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
 
 app = typer.Typer(help="Read a news article with its comment section; store, show and export threads.",
@@ -78,6 +78,42 @@ def export(
     out = output or Path(f"{thread.replace('/', '_')}.{format}")
     for path in service.export_thread(thread, format, out, db):
         console.print(f"wrote {path}")
+
+
+@app.command()
+def analyze(
+    thread: Annotated[str, typer.Argument(help="Thread id (or prefix), or a page file/URL (ingested first).")],
+    analyser: Annotated[
+        list[str] | None, typer.Option("--analyser", "-a", help="Run only these analysers (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the thread and findings as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Explain every comment: labels, scores and evidence spans; findings are stored under a new run."""
+    analysis = service.analyse(thread, db=db, analysers=analyser)
+    if as_json:
+        console.print_json(data=analysis_record(analysis))
+    else:
+        console.print(analysis_view(analysis))
+
+
+@app.command()
+def train(
+    analyser: Annotated[str | None, typer.Argument(help="One analyser; default: every trainable one.")] = None,
+) -> None:
+    """Retrain heads reproducibly (fixed seeds) from ../shared/data; writes heads and model cards."""
+    for name, metrics in service.train(analyser):
+        console.print(metrics_table(name, metrics))
+
+
+@app.command(name="eval")
+def evaluate(
+    analyser: Annotated[str | None, typer.Argument(help="One analyser; default: every trainable one.")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="The quick CI subset.")] = False,
+) -> None:
+    """Print metrics on held-out data (the figures in docs/EVAL.md)."""
+    for name, metrics in service.evaluate(analyser, fast=fast):
+        console.print(metrics_table(name, metrics))
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from threadwise.model import Comment, Thread
+from threadwise.model import Comment, Finding, Thread
 
 if TYPE_CHECKING:
-    from threadwise.service import IngestOutcome
+    from threadwise.service import Analysis, IngestOutcome
     from threadwise.store import ThreadSummary
 
 
@@ -40,6 +40,13 @@ def thread_table(summaries: list[ThreadSummary]) -> Table:
     for s in summaries:
         table.add_row(s.id, escape(s.title or "—"), escape(s.author or "—"), escape(s.outlet or "—"),
                       str(s.comment_count), f"{s.ingested_at:%Y-%m-%d %H:%M}" if s.ingested_at else "—")
+    return table
+
+
+def metrics_table(name: str, metrics: dict[str, object]) -> Table:
+    table = Table("metric", "value", title=name, title_justify="left")
+    for key, value in metrics.items():
+        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else escape(str(value)))
     return table
 
 
@@ -82,3 +89,56 @@ def _comment_text(comment: Comment) -> Text:
         text.append(f"  {meta}", style="dim")
     text.append(f"\n{comment.text}")
     return text
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+_ANALYSER_STYLES = {
+    "toxicity": "bold red", "persuasion": "bold yellow", "claims": "underline blue",
+    "quotes": "italic green", "target": "bold magenta",
+}
+_SUMMARY_ANALYSERS = ("stance", "constructive")  # one label each: shown on the summary line
+_SHOW_AT = 0.5  # below this a finding without spans is noise on a terminal
+
+
+def analysis_view(analysis: Analysis) -> Group:
+    """Each comment with its number, evidence spans highlighted, then its labels and scores."""
+    parts: list[Panel | Text] = [Text(f"{analysis.thread.article.title or analysis.thread.id}", style="bold")]
+    for comment in analysis.thread.iter_comments():
+        parts.append(_comment_analysis(comment, analysis.findings_for(comment.id), analysis.thread.depth(comment.id)))
+    for failure in analysis.failures:
+        parts.append(Text(f"analyser {failure.analyser} failed on {len(failure.comment_ids)} comments: "
+                          f"{failure.error}", style="red"))
+    return Group(*parts)
+
+
+def _comment_analysis(comment: Comment, findings: list[Finding], depth: int) -> Panel:
+    body = Text(comment.text)
+    for item in findings:
+        for span in item.spans:
+            body.stylize(_ANALYSER_STYLES.get(item.analyser, "reverse"), span.start, span.end)
+    lines = [body, _summary_line(findings), *_finding_lines(comment, findings)]
+    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
+    title = f"[bold cyan]{escape(label)}[/bold cyan] {escape(comment.author or '')}"
+    return Panel(Group(*lines), title=title, title_align="left", padding=(0, 1), expand=True,
+                 subtitle=f"reply depth {depth}" if depth else None)
+
+
+def _summary_line(findings: list[Finding]) -> Text:
+    line = Text(style="dim")
+    for item in findings:
+        if item.analyser in _SUMMARY_ANALYSERS:
+            line.append(f"{item.label} {item.score:.2f}   ")
+    return line
+
+
+def _finding_lines(comment: Comment, findings: list[Finding]) -> list[Text]:
+    lines = []
+    for item in sorted(findings, key=lambda f: -f.score):
+        if item.analyser in _SUMMARY_ANALYSERS or (item.score < _SHOW_AT and not item.spans):
+            continue
+        quoted = " · ".join(f"«{comment.text[s.start:s.end][:60]}»" for s in item.spans[:3])
+        line = Text(f"  {item.analyser}/{item.label} ", style=_ANALYSER_STYLES.get(item.analyser, ""))
+        line.append(f"{item.score:.2f} {quoted}", style="default")
+        lines.append(line)
+    return lines

@@ -12,12 +12,15 @@ import json
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from threadwise.model import Article, Comment, Thread
+from threadwise.model import Article, Comment, Finding, Thread
+
+if TYPE_CHECKING:
+    from threadwise.service import Analysis
 
 EXPORT_FORMATS = ("json", "jsonl", "parquet")
 
@@ -45,9 +48,25 @@ def comment_record(comment: Comment) -> dict[str, Any]:
     return _jsonable({name: getattr(comment, name) for name in COMMENT_SCHEMA.names})
 
 
+def finding_record(finding: Finding) -> dict[str, Any]:
+    record = asdict(finding)
+    record["spans"] = [{"start": s.start, "end": s.end, "label": s.label} for s in finding.spans]
+    record["detail"] = dict(finding.detail)
+    return record
+
+
 def thread_record(thread: Thread) -> dict[str, Any]:
     """The whole thread as one JSON-ready dict; comments in page order, each with its parent."""
     return {"article": article_record(thread.article), "comments": [comment_record(c) for c in thread.comments]}
+
+
+def analysis_record(analysis: Analysis) -> dict[str, Any]:
+    return {
+        **thread_record(analysis.thread),
+        "run": _jsonable(asdict(analysis.run)),
+        "findings": [finding_record(f) for f in analysis.findings],
+        "failures": [asdict(f) for f in analysis.failures],
+    }
 
 
 def write_export(thread: Thread, fmt: str, out: Path) -> list[Path]:

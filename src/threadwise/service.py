@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from threadwise.errors import InputError, ThreadwiseError
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
 from threadwise.ingest.fetch import fetch, is_url
-from threadwise.model import Run, Thread, make_id
+from threadwise.model import Article, Comment, Finding, Run, Thread, make_id
+from threadwise.pipeline import AnalyserFailure, Pipeline
 from threadwise.settings import get_setting
 from threadwise.store import SaveResult, Store, ThreadSummary
 
@@ -54,15 +56,14 @@ def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = N
     run = Run(id=make_id("run", datetime.now(UTC).isoformat(), *refs), kind="ingest",
               started_at=datetime.now(UTC), config={"sources": list(refs), "format": format})
     outcomes = []
-    try:
+    with store:
         store.save_run(run)
         for ref in refs:
             outcome = _ingest_one(store, ref, run.id, format=format, encoding=encoding, max_bytes=max_bytes)
             outcomes.append(outcome)
             if on_each:
                 on_each(outcome)
-    finally:
-        store.close()
+        store.save_run(replace(run, finished_at=datetime.now(UTC)))
     return outcomes
 
 
@@ -75,24 +76,18 @@ def _ingest_one(store: Store, ref: str, run_id: str, **options: object) -> Inges
 
 
 def list_threads(db: str | None = None) -> list[ThreadSummary]:
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         return store.list_threads()
-    finally:
-        store.close()
 
 
 def get_thread(ref: str, db: str | None = None) -> Thread:
     """A stored thread by id or id prefix. A file or URL names its page: the stored thread when that
     page was ingested (with every comment the store kept), else the page as read now."""
     page = read_source(ref) if is_url(ref) or Path(ref).is_file() else None
-    store = open_store(db)
-    try:
+    with open_store(db) as store:
         if page is not None:
             return store.load_thread(page.id) if store.has_thread(page.id) else page
         return store.load_thread(store.resolve_thread_id(ref))
-    finally:
-        store.close()
 
 
 def export_thread(ref: str, fmt: str, out: Path, db: str | None = None) -> list[Path]:
@@ -101,3 +96,76 @@ def export_thread(ref: str, fmt: str, out: Path, db: str | None = None) -> list[
 
 def count_failures(outcomes: Iterable[IngestOutcome]) -> int:
     return sum(1 for o in outcomes if o.error is not None)
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A thread with the findings of one analysis run (and any analyser failures)."""
+
+    thread: Thread
+    run: Run
+    findings: list[Finding]
+    failures: list[AnalyserFailure]
+
+    def findings_for(self, comment_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.comment_id == comment_id]
+
+
+def analyse_thread(thread: Thread, analysers: Sequence[str] | None = None) -> Analysis:
+    """Run the pipeline over every comment of a thread; nothing is stored."""
+    pipeline = Pipeline.from_names(analysers)
+    run = Run(id=make_id("run", "analyse", thread.id, datetime.now(UTC).isoformat()), kind="analyse",
+              started_at=datetime.now(UTC), config={"analysers": list(pipeline.names), "thread": thread.id})
+    result = pipeline.run_thread(thread, run_id=run.id)
+    failures = [asdict(f) for f in result.failures]
+    run = replace(run, finished_at=datetime.now(UTC), config={**run.config, "failures": failures})
+    return Analysis(thread, run, result.findings, result.failures)
+
+
+def analyse(ref: str, *, db: str | None = None, analysers: Sequence[str] | None = None) -> Analysis:
+    """Analyse a stored thread (id or prefix) or a page (path/URL, ingested first); findings are
+    stored append-only under a new run, so earlier runs stay readable."""
+    with open_store(db) as store:
+        if is_url(ref) or Path(ref).is_file():
+            page = read_source(ref)
+            store.save_thread(page)
+            thread_id = page.id
+        else:
+            thread_id = store.resolve_thread_id(ref)
+        thread = store.load_thread(thread_id)
+    analysis = analyse_thread(thread, analysers)
+    with open_store(db) as store:
+        store.save_run(analysis.run)
+        store.add_findings(analysis.findings)
+    return analysis
+
+
+def analyse_text(text: str, article: Article | None = None, analysers: Sequence[str] | None = None) -> list[Finding]:
+    """Findings for one comment, optionally against the article it answers."""
+    article = article or Article(id="adhoc")
+    comment = Comment(id=make_id("adhoc", text), thread_id=article.id, text=text, position=0)
+    return analyse_thread(Thread(article, (comment,)), analysers).findings
+
+
+# --- training and evaluation ------------------------------------------------------------------
+
+
+def train(analyser: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Retrain one or every trainable analyser; yields (name, metrics) as each finishes."""
+    from threadwise.train import TRAINERS, shared_data_dir, trainer
+
+    data = shared_data_dir()
+    for name in [analyser] if analyser else list(TRAINERS):
+        yield name, trainer(name).train(data)
+
+
+def evaluate(analyser: str | None = None, fast: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Held-out metrics for one or every trainable analyser."""
+    from threadwise.train import TRAINERS, shared_data_dir, trainer
+
+    data = shared_data_dir()
+    for name in [analyser] if analyser else list(TRAINERS):
+        yield name, trainer(name).evaluate(data, fast=fast)

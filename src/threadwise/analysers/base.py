@@ -91,5 +91,6 @@ def available_analysers() -> tuple[str, ...]:
 def get_analyser_class(name: str) -> type[Analyser]:
     """Load one analyser class by its registered name."""
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        return entry.load()  # type: ignore[no-any-return]
+        cls: type[Analyser] = entry.load()
+        return cls
     raise UnknownAnalyser(f"no analyser named {name!r}", fix=f"known analysers: {', '.join(available_analysers())}")

@@ -40,7 +40,9 @@ SAMPLE_TEXTS = (
 
 
 def sample_contexts(embed: bool = False) -> list[CommentContext]:
-    comments = [Comment(id=f"c{i}", thread_id=SAMPLE_ARTICLE.id, text=t, position=i) for i, t in enumerate(SAMPLE_TEXTS)]
+    comments = [
+        Comment(id=f"c{i}", thread_id=SAMPLE_ARTICLE.id, text=t, position=i) for i, t in enumerate(SAMPLE_TEXTS)
+    ]
     contexts = [
         CommentContext(comment=c, article=SAMPLE_ARTICLE, ancestors=(comments[0],) if i == 3 else ())
         for i, c in enumerate(comments)
@@ -65,9 +67,9 @@ def check_analyser(analyser: Analyser, contexts: Sequence[CommentContext] | None
     assert list(analyser.analyse([])) == [], f"{analyser.name}: an empty batch must give no findings"
     first = list(analyser.analyse(batch))
     assert first == list(analyser.analyse(batch)), f"{analyser.name}: output is not deterministic"
+    _check_findings(analyser, batch, first)
     clone = pickle.loads(pickle.dumps(analyser))
     assert list(clone.analyse(batch)) == first, f"{analyser.name}: a pickled copy gives other findings"
-    _check_findings(analyser, batch, first)
     return first
 
 

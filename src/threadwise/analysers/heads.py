@@ -26,7 +26,7 @@ def heads_dir() -> Path:
 def save_head(name: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
     folder = heads_dir() / name
     folder.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(folder / "weights.npz", **arrays)
+    np.savez_compressed(folder / "weights.npz", allow_pickle=False, **arrays)
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return folder
 
