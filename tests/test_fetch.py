@@ -72,3 +72,13 @@ def test_fetch_reports_http_errors_with_the_url(site):
 def test_fetch_times_out_on_unreachable_port():
     with pytest.raises(FetchError):
         fetch("http://127.0.0.1:9/x", timeout=1, max_bytes=100, user_agent=AGENT)
+
+
+def test_ingest_by_url_stores_the_page(site, tmp_path):
+    from threadwise import service
+
+    db = f"sqlite:///{tmp_path / 'url.db'}"
+    [outcome] = service.ingest([f"{site}/story.txt"], db=db)
+    assert outcome.error is None and outcome.result.added == 10
+    thread = service.get_thread(outcome.result.thread_id, db=db)
+    assert thread.article.outlet == "The Northern Review"
