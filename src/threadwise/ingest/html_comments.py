@@ -1,14 +1,13 @@
-"""Comment sections of HTML pages: site adapters tried in order, then a generic finder.
+"""Reading HTML comment elements: the class/id vocabulary, visible text, and one shared builder.
 
-An adapter only says *which elements are comments*; one shared builder reads text, author, date,
-key and number from each element and takes the reply tree from DOM nesting (a comment element
-inside another is a reply to it). That keeps every adapter short and every page read the same way.
+Given the elements that are comments (``html_adapters`` decides which), ``build`` reads text,
+author, date, key and number from each and takes the reply tree from DOM nesting (a comment element
+inside another is a reply to it). The class/id word lists live here because both the builder and
+the finders in ``html_adapters`` read a page through them.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -40,24 +39,24 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Substrings of a class/id that name a comment or a comment section, across the languages seen.
-_STRONG = re.compile(r"comment|kommentar|koment|coment|leserbrief|leserpost|disqus", re.I)
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-_META = _wordset(
+STRONG = re.compile(r"comment|kommentar|koment|coment|leserbrief|leserpost|disqus", re.I)
+WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+META = _wordset(
     "author autor benutzer verfasser user username name nick fn vcard avatar meta metadata date time "
     "timestamp datum ago published datetime byline says reply replylink respond antworten actions action "
     "tools toolbar vote votes voting like likes rating rate share sharing report flag permalink edit "
     "moderation awaiting badge menu btn button header footer count number nr num icon"
 )
-_CONTENT_FIRST = _wordset("content text message msg story texte inhalt")
+CONTENT_FIRST = _wordset("content text message msg story texte inhalt")
 _CONTENT_OF_COMMENT = _wordset("copy quote")  # only beside a comment word: "comment-copy"
 _CONTENT_SECOND = _wordset("body entry")
-_AUTHOR = _wordset("fn author autor benutzer verfasser username user nick commenter name")
-_DATE = _wordset("date time datetime timestamp datum published ago")
-_BYLINE = _wordset("meta metadata byline vcard submitted")
+AUTHOR = _wordset("fn author autor benutzer verfasser username user nick commenter name")
+DATE = _wordset("date time datetime timestamp datum published ago")
+BYLINE = _wordset("meta metadata byline vcard submitted")
 _NUMBER = _wordset("number num nr count index")
-_NOT_ITEM = _wordset("form respond notes closed login subscribe policy title navigation pagination")
+NOT_ITEM = _wordset("form respond notes closed login subscribe policy title navigation pagination")
 
-_ITEM_TAGS = _wordset("article aside blockquote dd div li p section tr")
+ITEM_TAGS = _wordset("article aside blockquote dd div li p section tr")
 _BLOCK_TAGS = _wordset(
     "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header "
     "hr li main nav ol p pre section table td th tr ul"
@@ -82,7 +81,7 @@ def heads(el: HtmlElement) -> frozenset[str]:
     """
     found = set()
     for name in [*(el.get("class") or "").split(), el.get("id") or ""]:
-        parts = [w.lower() for w in _WORDS.findall(name) if not w.isdigit()]
+        parts = [w.lower() for w in WORDS.findall(name) if not w.isdigit()]
         while len(parts) > 1 and parts[-1] in _GENERIC_SUFFIXES:
             parts.pop()
         if parts:
@@ -95,15 +94,20 @@ _GENERIC_SUFFIXES = _wordset(
 )
 
 
-def _is_element(el: Any) -> bool:
+def names(el: HtmlElement) -> str:
+    """The class and id of ``el`` in one string, for the substring patterns (``STRONG``)."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def is_element(el: Any) -> bool:
     return isinstance(getattr(el, "tag", None), str)
 
 
-def _is_meta(el: HtmlElement) -> bool:
+def is_meta(el: HtmlElement) -> bool:
     """Author lines, dates, reply links, vote buttons: around a comment, not part of it."""
     if el.tag in _META_TAGS or el.tag in _HIDDEN_TAGS:
         return True
-    if not heads(el) & _META:
+    if not heads(el) & META:
         return False
     # Some themes put the whole comment inside their "comment-author vcard" box: a box holding
     # paragraphs is not a byline, whatever it is called.
@@ -131,7 +135,7 @@ def paragraphs(root: HtmlElement, skip: Skip) -> list[str]:
             continue
         if node.tail:
             stack.append(node.tail)
-        if not _is_element(node) or node.tag in _HIDDEN_TAGS or skip(node):
+        if not is_element(node) or node.tag in _HIDDEN_TAGS or skip(node):
             continue
         block = node.tag in _BLOCK_TAGS
         if block:
@@ -143,7 +147,7 @@ def paragraphs(root: HtmlElement, skip: Skip) -> list[str]:
     return [p for p in (collapse(s) for s in "".join(pieces).split(_BREAK)) if p]
 
 
-def _text_length(el: HtmlElement) -> int:
+def text_length(el: HtmlElement) -> int:
     return len(collapse(el.text_content()))
 
 
@@ -152,7 +156,7 @@ def _own(root: HtmlElement, nested: Skip) -> Iterator[HtmlElement]:
     stack = list(reversed(root))
     while stack:
         node = stack.pop()
-        if not _is_element(node) or nested(node) or node.tag in _HIDDEN_TAGS:
+        if not is_element(node) or nested(node) or node.tag in _HIDDEN_TAGS:
             continue
         yield node
         stack.extend(reversed(node))
@@ -194,7 +198,7 @@ def _comment_text(item: HtmlElement, nested: Skip) -> str:
     content = _content_element(item, nested)
     for root in (content, item):
         if root is not None:
-            found = paragraphs(root, lambda el: nested(el) or _is_meta(el))
+            found = paragraphs(root, lambda el: nested(el) or is_meta(el))
             if found:
                 return "\n\n".join(found)
     return ""
@@ -220,10 +224,10 @@ def _content_rank(el: HtmlElement) -> int:
     if el.get("itemprop") in ("text", "commentText", "reviewBody"):
         return 4
     w = heads(el)
-    if w & _META or el.tag in _META_TAGS or el.tag in _INLINE_TAGS:
+    if w & META or el.tag in _META_TAGS or el.tag in _INLINE_TAGS:
         return 0
-    commentish = bool(_STRONG.search(_names(el))) or "post" in w
-    if w & _CONTENT_FIRST or (commentish and w & _CONTENT_OF_COMMENT):
+    commentish = bool(STRONG.search(names(el))) or "post" in w
+    if w & CONTENT_FIRST or (commentish and w & _CONTENT_OF_COMMENT):
         return 3 if commentish else 2
     return 1 if w & _CONTENT_SECOND else 0
 
@@ -235,7 +239,7 @@ def _author(item: HtmlElement, nested: Skip) -> str | None:
         if el.get("itemprop") == "author" or "fn" in w:
             best = el
             break
-        if best is None and w & _AUTHOR and not w & _CONTENT_FIRST:
+        if best is None and w & AUTHOR and not w & CONTENT_FIRST:
             best = el
     if best is None:
         return None
@@ -247,7 +251,7 @@ def _date(item: HtmlElement, nested: Skip) -> datetime | None:
     for el in _own(item, nested):
         if el.tag == "time" or el.get("itemprop") in ("dateCreated", "datePublished", "commentTime"):
             value = el.get("datetime") or el.get("content") or el.text_content()
-        elif heads(el) & _DATE:
+        elif heads(el) & DATE:
             value = el.get("datetime") or el.get("title") or el.text_content()
         else:
             continue
@@ -301,297 +305,15 @@ def _unique_keys(keys: list[str]) -> list[str]:
     used: set[str] = set()
     unique = []
     for key in keys:
-        unique.append(_fresh(key, used))
+        unique.append(fresh(key, used))
         used.add(unique[-1])
     return unique
 
 
-def _fresh(key: str, used: set[str]) -> str:
+def fresh(key: str, used: set[str]) -> str:
+    """``key``, or ``key~2``, ``key~3`` … when already in ``used``."""
     candidate, n = key, 1
     while candidate in used:
         n += 1
         candidate = f"{key}~{n}"
     return candidate
-
-
-# --- adapters -------------------------------------------------------------------------------------
-
-
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
-_WP_LISTS = (
-    "//*[self::ol or self::ul or self::div or self::dl]"
-    "[contains(@class, 'comment-list') or contains(@class, 'commentlist') or @id = 'commentlist']"
-)
-_WP_ITEMS = (
-    f".//li[{_has_class('comment')} or {_has_class('pingback')} or {_has_class('trackback')}"
-    " or starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
-)
-
-
-def wordpress_items(root: HtmlElement) -> list[HtmlElement]:
-    """WordPress themes: ``ol.comment-list > li.comment``, replies in ``ul.children``."""
-    return _in_order(root, (item for lst in root.xpath(_WP_LISTS) for item in lst.xpath(_WP_ITEMS)))
-
-
-def disqus_items(root: HtmlElement) -> list[HtmlElement]:
-    """Disqus rendered into the page: ``#disqus_thread li.post`` with ``.post-message``."""
-    return _in_order(root, root.xpath(f"//*[@id='disqus_thread']//li[{_has_class('post')}]"))
-
-
-def microdata_items(root: HtmlElement) -> list[HtmlElement]:
-    """schema.org microdata: ``itemtype=".../Comment"`` elements."""
-    typed = root.xpath("//*[@itemtype]")
-    return _in_order(root, (el for el in typed if _SCHEMA_COMMENT.search(el.get("itemtype", ""))))
-
-
-_SCHEMA_COMMENT = re.compile(r"schema\.org/(Comment)\s*$")
-
-
-def _in_order(root: HtmlElement, elements: Any) -> list[HtmlElement]:
-    """Document order, each element once (one element may be reached from two lists)."""
-    wanted = {id(el): el for el in elements}  # the dict keeps the proxies alive, so ids stay unique
-    return [el for el in root.iter() if id(el) in wanted]
-
-
-# --- generic finder -------------------------------------------------------------------------------
-
-
-def generic_items(root: HtmlElement) -> list[HtmlElement]:
-    """The strongest evidence first: comment-named blocks repeating as siblings; else blocks that
-    repeat inside a comments section; else a single comment-named block with a byline."""
-    named = [el for el in root.iter() if _candidate(el) and _STRONG.search(_names(el))]
-    items = _accept(named, singletons=False)
-    if not items:
-        items = _accept(_section_blocks(root), singletons=False)
-    if not items:
-        items = _accept(named, singletons=True)
-    return _in_order(root, _with_replies(items))
-
-
-def _with_replies(items: list[HtmlElement]) -> list[HtmlElement]:
-    """Blocks shaped like a comment inside a comment are replies, however deep the thread nests."""
-    shapes = {_signature(el) for el in items}
-    found = {id(el): el for el in items}
-    for item in items:
-        found.update((id(d), d) for d in item.iterdescendants() if _is_element(d) and _signature(d) in shapes)
-    return list(found.values())
-
-
-def _names(el: HtmlElement) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
-
-
-def _signature(el: HtmlElement) -> tuple[str, str]:
-    """Tag plus first class (or the id when classless), digits blurred: the shape a list repeats."""
-    classes = (el.get("class") or "").split()
-    name = classes[0] if classes else (el.get("id") or "")
-    return str(el.tag), re.sub(r"\d+", "#", name.lower())
-
-
-def _candidate(el: HtmlElement) -> bool:
-    if not _is_element(el) or el.tag not in _ITEM_TAGS:
-        return False
-    classes = (el.get("class") or "").split()
-    first = classes[0] if classes else (el.get("id") or "")
-    first_words = [w.lower() for w in _WORDS.findall(first) if not w.isdigit()]
-    if first_words and first_words[-1] in _META | _CONTENT_FIRST:
-        return False  # a part of a comment: its byline, its text
-    if set(first_words) & _NOT_ITEM:
-        return False  # the reply form, the "comments are closed" notice
-    return not any(a.tag == "form" and _text_length(a) < _FORM_TEXT for a in el.iterancestors())
-
-
-# A reply form holds labels and hints; a larger "form" is an ASP.NET page wrapped whole in one.
-_FORM_TEXT = 3000
-
-
-def _item_like(el: HtmlElement) -> bool:
-    """A single comment carries a byline or a date, and words besides them.
-
-    A paragraph or a section heading has no byline; a comment's own byline box has no words.
-    """
-    return _has_byline(el) and sum(len(p) for p in paragraphs(el, _is_meta)) >= 10
-
-
-def _has_byline(el: HtmlElement) -> bool:
-    for d in el.iterdescendants():
-        if not _is_element(d):
-            continue
-        if d.tag == "time" or d.get("itemprop") in ("author", "dateCreated", "datePublished"):
-            return True
-        if heads(d) & (_AUTHOR | _DATE | _BYLINE):
-            return True
-    return False
-
-
-def _substantive(members: list[HtmlElement]) -> bool:
-    """Real comments have words of their own; "recent comments" widgets are mostly links.
-
-    Measured without bylines, dates and reply links: short comments sit among many such links.
-    """
-    lengths, linked = 0, 0
-    for el in members:
-        lengths += sum(len(p) for p in paragraphs(el, _is_meta))
-        linked += sum(_text_length(a) for a in el.iter("a") if not _inside_meta(a, el))
-    return lengths / len(members) >= 15 and linked < 0.5 * lengths
-
-
-def _inside_meta(el: HtmlElement, stop: HtmlElement) -> bool:
-    for node in (el, *el.iterancestors()):
-        if node is stop:
-            return False
-        if _is_meta(node):
-            return True
-    return False
-
-
-def _accept(candidates: list[HtmlElement], *, singletons: bool) -> list[HtmlElement]:
-    """Sibling groups of one shape; a lone block joins when a group has its shape (a single reply)."""
-    groups: dict[tuple[HtmlElement | None, tuple[str, str]], list[HtmlElement]] = {}
-    for el in candidates:
-        groups.setdefault((el.getparent(), _signature(el)), []).append(el)
-    lists = [g for g in groups.values() if len(g) >= 2 and _substantive(g)]
-    shapes = {_signature(g[0]) for g in lists}
-    lone = [g for g in groups.values() if len(g) == 1 and _substantive(g)]
-    lists += [g for g in lone if _signature(g[0]) in shapes]
-    if singletons and not lists:
-        shaped = {id(el) for el in candidates if _item_like(el)}
-        lists = [g for g in lone if id(g[0]) in shaped and _innermost(g[0], shaped)]
-    return _drop_containers_and_parts(lists)
-
-
-def _innermost(el: HtmlElement, item_like: set[int]) -> bool:
-    shape = _signature(el)
-    return not any(id(d) in item_like and _signature(d) != shape for d in el.iterdescendants())
-
-
-def _drop_containers_and_parts(groups: list[list[HtmlElement]]) -> list[HtmlElement]:
-    """Keep the comment level: not the section around comments, not a part inside one comment."""
-    accepted = {id(el): el for g in groups for el in g}
-    holder = {id(el): _nearest(el, accepted) for el in accepted.values()}
-    inner: dict[int, int] = {}
-    for el in accepted.values():
-        outer = holder[id(el)]
-        if outer is not None and _signature(outer) != _signature(el) and _item_like(el):
-            inner[id(outer)] = inner.get(id(outer), 0) + 1
-    kept = [g for g in groups if max(inner.get(id(el), 0) for el in g) < 2]
-    accepted = {id(el): el for g in kept for el in g}
-    top = [el for el in accepted.values() if _nearest(el, accepted) is None]
-    top_shapes = {_signature(el) for el in top}
-    return [el for el in accepted.values() if _nearest(el, accepted) is None or _signature(el) in top_shapes]
-
-
-def _nearest(el: HtmlElement, among: dict[int, HtmlElement]) -> HtmlElement | None:
-    return next((a for a in el.iterancestors() if id(a) in among), None)
-
-
-_SECTION = re.compile(
-    r"comments|kommentare|leserbriefe|commentlist|comment[-_]?(list|section|area|wrap|container|thread|links)",
-    re.I,
-)
-
-
-def _section_blocks(root: HtmlElement) -> list[HtmlElement]:
-    """Blocks up to three levels inside comment sections (``ol#commentlist > li``)."""
-    blocks: dict[int, HtmlElement] = {}
-    for section in root.iter():
-        if not _is_element(section) or not _SECTION.search(_names(section)):
-            continue
-        level = [section]
-        for _ in range(3):
-            level = [c for el in level for c in el if _is_element(c)]
-            blocks.update((id(c), c) for c in level if _candidate(c))
-    return _in_order(root, blocks.values())
-
-
-# --- JSON-LD --------------------------------------------------------------------------------------
-
-
-def json_ld_comments(root: HtmlElement) -> list[RawComment]:
-    """schema.org ``Comment`` objects in JSON-LD scripts; replies sit in a comment's ``comment``."""
-    found: list[RawComment] = []
-    used: set[str] = set()
-    for script in root.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue  # a broken script block is the page's problem, not a reason to fail
-        stack: list[tuple[Any, str | None]] = [(data, None)]
-        while stack:
-            node, parent = stack.pop()
-            if isinstance(node, list):
-                stack.extend((x, parent) for x in reversed(node))
-            elif isinstance(node, dict):
-                raw = _json_ld_comment(node, parent, used) if _is_comment_type(node.get("@type")) else None
-                if raw is not None:
-                    found.append(raw)
-                children = [v for v in node.values() if isinstance(v, dict | list)]
-                stack.extend((v, raw.key if raw else parent) for v in reversed(children))
-    return found
-
-
-def _is_comment_type(value: Any) -> bool:
-    kinds = value if isinstance(value, list) else [value]
-    return any(k in ("Comment", "Answer") for k in kinds if isinstance(k, str))
-
-
-def _json_ld_comment(node: dict[str, Any], parent: str | None, used: set[str]) -> RawComment | None:
-    body = node.get("text") or node.get("commentText")
-    if not isinstance(body, str):
-        return None
-    text = _strip_markup(body)
-    if not text:
-        return None
-    author = node.get("author")
-    if isinstance(author, list):
-        author = author[0] if author else None
-    if isinstance(author, dict):
-        author = author.get("name")
-    page_id = node.get("@id") or node.get("url")
-    key = _fresh(str(page_id) if page_id else "text-" + make_id(text), used)
-    used.add(key)
-    return RawComment(
-        key=key,
-        text=text,
-        parent_key=parent,
-        author=collapse(author)[:80] or None if isinstance(author, str) else None,
-        created_at=parse_datetime(node.get("dateCreated") or node.get("datePublished")),
-    )
-
-
-def _strip_markup(text: str) -> str:
-    plain = html.unescape(re.sub(r"<(br|/p|/div)\b[^>]*>", "\n\n", text, flags=re.I))
-    plain = re.sub(r"<[^>]+>", " ", plain)
-    return "\n\n".join(p for p in (collapse(x) for x in re.split(r"\n\s*\n", plain)) if p)
-
-
-# --- entry point ----------------------------------------------------------------------------------
-
-Adapter = Callable[[HtmlElement], list[HtmlElement]]
-ADAPTERS: tuple[tuple[str, Adapter], ...] = (
-    ("wordpress", wordpress_items),
-    ("disqus", disqus_items),
-    ("microdata", microdata_items),
-)
-
-
-def find_comments(root: HtmlElement) -> Found:
-    """Adapters in order, then JSON-LD, then the generic finder; the first that finds comments wins."""
-    for name, select in ADAPTERS:
-        items = select(root)
-        comments = build(items) if items else []
-        if comments:
-            return Found(name, comments, _outermost(items))
-    from_json = json_ld_comments(root)
-    if from_json:
-        return Found("json-ld", from_json)
-    items = generic_items(root)
-    return Found("generic", build(items), _outermost(items))
-
-
-def _outermost(items: list[HtmlElement]) -> list[HtmlElement]:
-    among = {id(el): el for el in items}
-    return [el for el in items if _nearest(el, among) is None]

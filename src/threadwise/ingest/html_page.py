@@ -1,4 +1,4 @@
-"""HTML pages: the article via trafilatura, the comment section via site adapters (``html_comments``).
+"""HTML pages: the article via trafilatura, the comment section via site adapters (``html_adapters``).
 
 Comments are found first and cut out of the page, so the article body cannot pick them up even where
 trafilatura's own comment detection misses the section.
@@ -16,7 +16,8 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from threadwise.errors import MalformedInput
 from threadwise.ingest.assemble import article_id, assemble_thread, parse_datetime
 from threadwise.ingest.decode import decode_text
-from threadwise.ingest.html_comments import Found, collapse, find_comments
+from threadwise.ingest.html_adapters import find_comments
+from threadwise.ingest.html_comments import Found, collapse
 from threadwise.model import Article, Thread
 
 LOG = logging.getLogger(__name__)
