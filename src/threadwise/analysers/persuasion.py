@@ -1,0 +1,327 @@
+"""Persuasion: the 14 propaganda techniques of SemEval-2020 Task 11, each with its evidence span.
+
+Two learned stages (trained by ``threadwise.train.persuasion`` on the Propaganda Techniques Corpus):
+
+1. span identification — a sentence classifier on the MiniLM sentence embedding gives p(sentence holds
+   propaganda); a per-token logistic regression over hashed features of the token and its ±3 window (plus
+   that sentence probability) tags tokens; runs of tagged tokens become candidate spans;
+2. technique classification — a multinomial logistic regression over [span embedding, sentence embedding,
+   hashed word/char n-grams of the span, hashed words around it, a few shape features] labels each span.
+
+A finding's score is p(span is propaganda) (Platt-calibrated on validation articles) times
+p(technique | span).
+A small documented pattern layer adds comment idioms the news-trained model rarely sees (whataboutism,
+Nazi analogies, name-calling nouns); its scores are smoothed pattern precisions measured on training text.
+All arrays are NumPy; nothing here holds the embedding model (the analyser must pickle).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any, ClassVar, Self
+
+import numpy as np
+from scipy import sparse
+
+from threadwise.analysers.base import CommentContext, finding
+from threadwise.analysers.embed import shared_embedder
+from threadwise.analysers.heads import load_head
+from threadwise.model import Article, Comment, Finding, Span
+
+HEAD_NAME = "persuasion"
+LABELS = (
+    "name_calling", "loaded_language", "doubt", "exaggeration_minimisation", "appeal_to_fear", "flag_waving",
+    "causal_oversimplification", "slogans", "appeal_to_authority", "black_and_white_fallacy",
+    "thought_terminating_cliche", "whataboutism_straw_man_red_herring", "bandwagon_reductio_ad_hitlerum",
+    "repetition",
+)
+MAX_CHARS = 5_000  # the model reads at most this much of a text; spans stay offsets into the original
+TOKEN_BITS, TC_WORD_BITS, TC_CHAR_BITS, TC_CONTEXT_BITS = 16, 13, 13, 12
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]])\s+|\n+")
+_WORD = re.compile(r"\w", re.UNICODE)
+
+# Pattern layer: (label, regex). The evidence span is the match; scores come from the head's meta.
+PATTERNS: tuple[tuple[str, str], ...] = (
+    ("whataboutism_straw_man_red_herring", r"\bwhat about\b[^.?!\n]{0,120}"),
+    ("whataboutism_straw_man_red_herring", r"\bfunny how\b[^.?!\n]{0,120}"),
+    ("whataboutism_straw_man_red_herring", r"\b(?:never|conveniently) (?:mentions?|mentioned|talks? about)\b"),
+    ("whataboutism_straw_man_red_herring", r"\bbut (?:nobody|no one|no-one) (?:talks|mentions|cares)\b"),
+    ("bandwagon_reductio_ad_hitlerum",
+     r"\b(?:nazis?|nazism|hitler(?:'s)?|third reich|goebbels|gestapo|chamberlain|appeasement|munich 1938|1938)\b"),
+    ("name_calling",
+     r"\b(?:propagandists?|shills?|apologists?|mouthpieces?|useful idiots?|stooges?|lackeys?|puppets?|sheeple|"
+     r"paid trolls?|traitors?|idiots?|morons?|clowns?)\b"),
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets: split after . ! ? (and closing quotes) before whitespace, and at newlines."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        segment = text[s:e]
+        stripped = segment.strip()
+        if stripped and _WORD.search(stripped):
+            lead = len(segment) - len(segment.lstrip())
+            out.append((s + lead, s + lead + len(stripped)))
+    return out
+
+
+def token_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Word and punctuation tokens of ``text[start:end]`` as absolute offsets."""
+    return [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+
+
+def _shape(word: str) -> str:
+    if word.isupper() and len(word) > 1:
+        return "UP"
+    if word[:1].isupper():
+        return "Cap"
+    if word.isdigit():
+        return "9"
+    return "a" if word[:1].isalpha() else "p"
+
+
+def token_features(text: str, toks: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """Hashed-feature strings per token: the token, its shape and affixes, its ±3 window, local bigrams."""
+    words = [text[s:e].lower() for s, e in toks]
+    raw = [text[s:e] for s, e in toks]
+    quote_depth, feats = 0, []
+    for i, word in enumerate(words):
+        if word in {'"', "“", "”"}:
+            quote_depth ^= 1
+        row = [f"w={word}", f"sh={_shape(raw[i])}", f"p3={word[:3]}", f"s3={word[-3:]}", f"q={quote_depth}"]
+        for d in (-3, -2, -1, 1, 2, 3):
+            j = i + d
+            row.append(f"w{d}={words[j] if 0 <= j < len(words) else '<s>'}")
+        row.append(f"b-={words[i - 1] if i else '<s>'}|{word}")
+        row.append(f"b+={word}|{words[i + 1] if i + 1 < len(words) else '</s>'}")
+        row.append(f"pos={min(i, 5)}" if i < 5 else f"rpos={min(len(words) - 1 - i, 5)}")
+        feats.append(row)
+    return feats
+
+
+@lru_cache(maxsize=1)
+def _hashers() -> dict[str, Any]:
+    from sklearn.feature_extraction import FeatureHasher
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return {
+        "token": FeatureHasher(n_features=2**TOKEN_BITS, input_type="string", alternate_sign=False),
+        "word": HashingVectorizer(n_features=2**TC_WORD_BITS, ngram_range=(1, 2), alternate_sign=False),
+        "char": HashingVectorizer(n_features=2**TC_CHAR_BITS, analyzer="char_wb", ngram_range=(2, 4),
+                                  alternate_sign=False),
+        "context": FeatureHasher(n_features=2**TC_CONTEXT_BITS, input_type="string", alternate_sign=False),
+    }
+
+
+def token_matrix(feats: list[list[str]], sentence_logit: np.ndarray) -> sparse.csr_matrix:
+    """Sparse token design matrix: hashed features, then the sentence-level logit and a bias-free copy."""
+    hashed = _hashers()["token"].transform(feats) * 0.3  # ~15 active features: keep the row norm near 1
+    dense = sparse.csr_matrix(np.column_stack([sentence_logit, sentence_logit > 0]).astype(np.float64))
+    return sparse.hstack([hashed, dense], format="csr")
+
+
+def span_matrix(doc: str, spans: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]],
+                span_vectors: np.ndarray, sentence_vectors: np.ndarray) -> sparse.csr_matrix:
+    """TC design matrix for spans of ``doc``; ``sentence_vectors[i]`` embeds the sentence around span i."""
+    h = _hashers()
+    texts = [doc[s:e] for s, e in spans]
+    context = []
+    for s, e in spans:
+        left = _TOKEN.findall(doc[max(0, s - 60):s].lower())[-3:]
+        right = _TOKEN.findall(doc[e:e + 60].lower())[:3]
+        context.append([f"l{len(left) - i}={w}" for i, w in enumerate(left)]
+                       + [f"r{i}={w}" for i, w in enumerate(right)])
+    lowered = doc.lower()
+    extras = np.array([_extras(t, lowered, sentences[i]) for i, t in enumerate(texts)]).reshape(len(texts), -1)
+    return sparse.hstack([
+        sparse.csr_matrix(span_vectors), sparse.csr_matrix(sentence_vectors * 0.7),
+        h["word"].transform(texts), h["char"].transform(texts), h["context"].transform(context) * 0.4,
+        sparse.csr_matrix(extras),
+    ], format="csr")
+
+
+def _extras(span: str, lowered_doc: str, sentence: tuple[int, int]) -> list[float]:
+    key = span.lower().strip()
+    repeats = lowered_doc.count(key) if 0 < len(key) <= 200 else 1
+    words = max(1, len(span.split()))
+    letters = [c for c in span if c.isalpha()]
+    return [
+        math.log1p(len(span)) / 5, math.log1p(words) / 3, math.log1p(max(0, repeats - 1)), float(repeats > 1),
+        min(1.0, len(span) / max(1, sentence[1] - sentence[0])), float(bool(letters) and span.isupper()),
+        float("!" in span), float("?" in span), float(words <= 2),
+    ]
+
+
+def decode_runs(probs: np.ndarray, threshold: float, gap: int, width: int = 1) -> list[tuple[int, int]]:
+    """Token index runs ``[i, j)`` whose probability (moving mean over ``width`` tokens, which favours coherent
+    phrases over isolated words) passes the threshold, bridging gaps of ≤ ``gap`` tokens."""
+    if width > 1 and len(probs):
+        probs = np.convolve(np.pad(probs, (width // 2, width // 2), mode="edge"), np.ones(width) / width, "valid")
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(probs >= threshold):
+        if runs and i - runs[-1][1] <= gap:
+            runs[-1][1] = int(i) + 1
+        else:
+            runs.append([int(i), int(i) + 1])
+    return [(a, b) for a, b in runs]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+class PersuasionAnalyser:
+    """Propaganda technique instances in a comment, each a finding with its span and calibrated score."""
+
+    name: ClassVar[str] = "persuasion"
+    version: ClassVar[str] = "1.0.0"
+    requires: ClassVar[tuple[str, ...]] = ()
+    labels: ClassVar[tuple[str, ...]] = LABELS
+    needs_embedding: ClassVar[bool] = False  # it embeds sentences and spans itself, not the whole comment
+
+    def __init__(self, min_score: float = 0.15, use_patterns: bool = True, max_chars: int = MAX_CHARS) -> None:
+        """``min_score``: findings below it are dropped (the span tagger's threshold is tuned for recall-heavy
+        SI F1, so without it most sentences carry a weak guess); ``use_patterns``: the comment-idiom layer."""
+        self.min_score = min_score
+        self.use_patterns = use_patterns
+        self.max_chars = max_chars
+        self.arrays_: dict[str, np.ndarray] | None = None
+        self.meta_: dict[str, Any] = {}
+
+    def setup(self) -> Self:
+        """Load the trained head (idempotent)."""
+        if self.arrays_ is None:
+            arrays, meta = load_head(HEAD_NAME)
+            self.arrays_ = {k: v.astype(np.float32) for k, v in arrays.items()}
+            self.meta_ = meta
+        return self
+
+    def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
+        """One finding per detected technique instance, in comment order."""
+        out: list[Finding] = []
+        for context in batch:
+            for label, score, spans, sentence in self.detect(context.text):
+                out.append(finding(self, context, label, score, spans=spans, detail={"sentence": sentence}))
+        return out
+
+    def detect(self, text: str, doc: str | None = None,
+               offset: int = 0) -> list[tuple[str, float, tuple[Span, ...], str]]:
+        """(label, score, spans, sentence) per instance in ``text``; spans shifted by ``offset``.
+
+        ``doc`` is the surrounding document used for the repetition feature (defaults to the text).
+        """
+        self.setup()
+        capped = text[: self.max_chars]
+        sentences = sentence_spans(capped)
+        if not sentences:
+            return []
+        items = self._model_items(capped, sentences, (doc or text)[: 4 * self.max_chars])
+        if self.use_patterns:
+            items = _keep_stronger(items + self.pattern_items(capped, sentences))
+        items.sort(key=lambda t: (t[1], t[2], LABELS.index(t[0])))
+        return [
+            (label, round(score, 4), (Span(s + offset, e + offset, label),), capped[sentences[k][0]:sentences[k][1]])
+            for label, s, e, score, k in items if score >= self.min_score
+        ]
+
+    def span_probabilities(self, text: str, sentences: Sequence[tuple[int, int]],
+                           sentence_vectors: np.ndarray) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Per sentence: its tokens and their propaganda probabilities."""
+        a = self._arrays()
+        logits = sentence_vectors @ a["sent_w"] + a["sent_b"][0]
+        rows = []
+        for (s, e), logit in zip(sentences, logits, strict=True):
+            toks = token_spans(text, s, e)[:400]
+            if not toks:
+                rows.append((toks, np.zeros(0)))
+                continue
+            x = token_matrix(token_features(text, toks), np.full(len(toks), logit))
+            rows.append((toks, _sigmoid(x @ a["tok_w"] + a["tok_b"][0])))
+        return rows
+
+    def technique_probabilities(self, doc: str, spans: Sequence[tuple[int, int]],
+                                sentences: Sequence[tuple[int, int]], sentence_vectors: np.ndarray) -> np.ndarray:
+        """(len(spans), 14) technique probabilities for given spans; ``sentence_vectors`` row-aligned."""
+        if not spans:
+            return np.zeros((0, len(LABELS)))
+        a = self._arrays()
+        span_vectors = shared_embedder().encode([doc[s:e] for s, e in spans])
+        x = span_matrix(doc, spans, sentences, span_vectors, sentence_vectors)
+        return _softmax(np.asarray(x @ a["tc_w"].T) + a["tc_b"])
+
+    def _model_items(self, text: str, sentences: list[tuple[int, int]], doc: str) -> list[tuple[Any, ...]]:
+        vectors = shared_embedder().encode([text[s:e] for s, e in sentences])
+        threshold, gap, width = float(self.meta_["token_threshold"]), int(self.meta_["gap"]), int(self.meta_["width"])
+        cal_a, cal_b = self.meta_["span_calibration"]
+        found: list[tuple[int, int, float, int]] = []
+        for k, (toks, probs) in enumerate(self.span_probabilities(text, sentences, vectors)):
+            for i, j in decode_runs(probs, threshold, gap, width):
+                p_span = float(_sigmoid(np.array(cal_a * float(probs[i:j].mean()) + cal_b)))
+                found.append((toks[i][0], toks[j - 1][1], p_span, k))
+        spans = [(s, e) for s, e, _, _ in found]
+        probs_tc = self.technique_probabilities(text, spans, [sentences[k] for *_, k in found],
+                                                vectors[[k for *_, k in found]])
+        items = []
+        for (s, e, p_span, k), p in zip(found, probs_tc, strict=True):
+            best = int(np.argmax(p))
+            items.append((LABELS[best], s, e, p_span * float(p[best]), k))
+        return items
+
+    def pattern_items(self, text: str, sentences: list[tuple[int, int]]) -> list[tuple[Any, ...]]:
+        scores = self.meta_.get("pattern_scores", [0.5] * len(PATTERNS))
+        items = []
+        for (label, pattern), score in zip(PATTERNS, scores, strict=True):
+            for m in _compiled(pattern).finditer(text):
+                k = next((i for i, (s, e) in enumerate(sentences) if s <= m.start() < e), None)
+                if k is not None and m.end() > m.start():
+                    items.append((label, m.start(), m.end(), float(score), k))
+        return items
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        self.setup()
+        assert self.arrays_ is not None
+        return self.arrays_
+
+
+def _keep_stronger(items: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Of overlapping instances with the same label (model span vs pattern hit), keep the higher-scoring one."""
+    kept: list[tuple[Any, ...]] = []
+    for item in sorted(items, key=lambda t: (-t[3], t[1], t[2])):
+        if not any(o[0] == item[0] and o[1] < item[2] and item[1] < o[2] for o in kept):
+            kept.append(item)
+    return kept
+
+
+@lru_cache(maxsize=32)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def analyse_article(article: Article, analyser: PersuasionAnalyser | None = None) -> list[Finding]:
+    """Techniques in the article body: findings for ``article:<id>`` with spans into ``article.text``."""
+    analyser = (analyser or PersuasionAnalyser()).setup()
+    full = article.text
+    context = CommentContext(comment=Comment(id=f"article:{article.id}", thread_id=article.id, text=full, position=-1),
+                             article=article)
+    out, offset = [], 0
+    for paragraph in article.paragraphs:
+        for label, score, spans, sentence in analyser.detect(paragraph, doc=full, offset=offset):
+            out.append(finding(analyser, context, label, score, spans=spans, detail={"sentence": sentence}))
+        offset += len(paragraph) + 2  # the "\n\n" that Article.text puts between paragraphs
+    return out

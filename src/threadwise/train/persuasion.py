@@ -1,0 +1,375 @@
+"""Train and evaluate the persuasion analyser on the Propaganda Techniques Corpus (SemEval-2020 Task 11).
+
+Splits (``persuasion_data.split_ptc``): of the 371 train articles 20 % are held out for test (by article, seed
+``train.SEED``), 15 % of the rest are validation (thresholds, span calibration, C), the rest train. The
+meme texts of SemEval-2021 Task 6 add technique-classification examples only.
+
+SI metric: the official SemEval-2020 SI scorer (``task-SI_scorer.py``, ``compute_score_pr``): gold spans of
+an article are merged where they overlap, predicted spans likewise; then over all articles
+P = Σ_s Σ_t |s∩t|/|s| / #predicted, R = Σ_t Σ_s |s∩t|/|t| / #gold, F1 their harmonic mean.
+TC metric: micro-F1 over gold spans; a span carrying n gold techniques gets the model's top-n labels and
+the matches are counted as a multiset (the official scorer aligns labels to maximise the match).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from threadwise.analysers import persuasion as P
+from threadwise.analysers.heads import heads_dir, save_head
+from threadwise.train import SEED
+from threadwise.train.persuasion_data import Doc, load_memes, split_ptc
+
+CACHE = Path(__file__).resolve().parents[3] / "var" / "cache"
+CACHE_NAME = "persuasion_minilm"
+FAST_ARTICLES = 12
+
+
+def _keys(texts: list[str]) -> list[str]:
+    return [hashlib.blake2b(t.encode("utf-8"), digest_size=12).hexdigest() for t in texts]
+
+
+def embed_cached(texts: list[str]) -> np.ndarray:
+    """MiniLM vectors of ``texts``, read from / added to ``var/cache/persuasion_minilm.npy`` (one thread)."""
+    import torch
+
+    from threadwise.analysers.embed import shared_embedder
+
+    torch.set_num_threads(1)  # the machine's cores are shared: one thread is also faster under contention
+    CACHE.mkdir(parents=True, exist_ok=True)
+    npy, index_file = CACHE / f"{CACHE_NAME}.npy", CACHE / f"{CACHE_NAME}.keys.json"
+    known: list[str] = json.loads(index_file.read_text()) if index_file.is_file() else []
+    vectors = np.load(npy) if npy.is_file() and known else np.zeros((0, 384), np.float32)
+    where = {k: i for i, k in enumerate(known)}
+    keys = _keys(texts)
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in where}.items())
+    if missing:
+        new = shared_embedder().encode([t for _, t in missing])
+        vectors = np.vstack([vectors, new]).astype(np.float32)
+        known += [k for k, _ in missing]
+        where = {k: i for i, k in enumerate(known)}
+        np.save(npy, vectors)
+        index_file.write_text(json.dumps(known))
+    if not texts:
+        return np.zeros((0, 384), np.float32)
+    return vectors[[where[k] for k in keys]]
+
+
+# ---------------------------------------------------------------- span identification
+
+
+def sentence_of(sentences: list[tuple[int, int]], start: int) -> int:
+    """Index of the sentence holding ``start`` (else the nearest one before it)."""
+    best = 0
+    for i, (s, _) in enumerate(sentences):
+        if s <= start:
+            best = i
+    return best
+
+
+def _overlaps(a: tuple[int, int], spans: tuple[tuple[int, int], ...]) -> bool:
+    return any(s < a[1] and a[0] < e for s, e in spans)
+
+
+def _sentence_data(docs: list[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
+    """Sentence vectors, labels (holds propaganda), doc index per sentence, sentence spans per doc."""
+    per_doc = [P.sentence_spans(d.text) for d in docs]
+    texts = [d.text[s:e] for d, sents in zip(docs, per_doc, strict=True) for s, e in sents]
+    y = np.array([_overlaps(se, d.propaganda) for d, sents in zip(docs, per_doc, strict=True) for se in sents])
+    groups = np.array([i for i, sents in enumerate(per_doc) for _ in sents])
+    return embed_cached(texts), y.astype(int), groups, per_doc
+
+
+def _token_data(docs: list[Doc], per_doc: list[list[tuple[int, int]]], logits: np.ndarray) -> tuple[Any, np.ndarray]:
+    mats: list[Any] = []
+    ys: list[bool] = []
+    k = 0
+    for doc, sents in zip(docs, per_doc, strict=True):
+        for s, e in sents:
+            toks = P.token_spans(doc.text, s, e)[:400]
+            if toks:
+                mats.append(P.token_matrix(P.token_features(doc.text, toks), np.full(len(toks), logits[k])))
+                ys.extend(_overlaps(t, doc.propaganda) for t in toks)
+            k += 1
+    return sparse.vstack(mats, format="csr"), np.array(ys, dtype=int)
+
+
+def fit_span_stage(train: list[Doc]) -> dict[str, np.ndarray]:
+    """Sentence LR on embeddings, then the token LR on out-of-fold sentence logits (no leakage)."""
+    vectors, y, groups, per_doc = _sentence_data(train)
+    oof = np.zeros(len(y))
+    for fit_idx, out_idx in GroupKFold(n_splits=5).split(vectors, y, groups):
+        model = LogisticRegression(C=1.0, max_iter=2000).fit(vectors[fit_idx], y[fit_idx])
+        oof[out_idx] = model.decision_function(vectors[out_idx])
+    sent = LogisticRegression(C=1.0, max_iter=2000).fit(vectors, y)
+    x, yt = _token_data(train, per_doc, oof)
+    tok = LogisticRegression(C=0.3, solver="liblinear", max_iter=500, class_weight={0: 1.0, 1: 1.3}).fit(x, yt)
+    return {"sent_w": sent.coef_[0], "sent_b": sent.intercept_, "tok_w": tok.coef_[0], "tok_b": tok.intercept_}
+
+
+def si_scores(pred: dict[str, list[tuple[int, int]]], gold: dict[str, list[tuple[int, int]]]) -> dict[str, float]:
+    """Official SemEval-2020 SI precision/recall/F1 (see the module docstring)."""
+    from threadwise.train.persuasion_data import merge_spans
+
+    prec = rec = 0.0
+    n_pred = n_gold = 0
+    for doc_id in gold:
+        g, p = merge_spans(gold[doc_id]), merge_spans(pred.get(doc_id, []))
+        n_pred, n_gold = n_pred + len(p), n_gold + len(g)
+        for s in p:
+            for t in g:
+                inter = max(0, min(s[1], t[1]) - max(s[0], t[0]))
+                prec += inter / (s[1] - s[0])
+                rec += inter / (t[1] - t[0])
+    p_, r_ = (prec / n_pred if n_pred else 0.0), (rec / n_gold if n_gold else 0.0)
+    f1 = 2 * p_ * r_ / (p_ + r_) if p_ > 0 and r_ > 0 else 0.0
+    return {"precision": p_, "recall": r_, "f1": f1}
+
+
+def doc_token_probs(analyser: P.PersuasionAnalyser, doc: Doc) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+    sents = P.sentence_spans(doc.text)
+    return analyser.span_probabilities(doc.text, sents, embed_cached([doc.text[s:e] for s, e in sents]))
+
+
+def decode_doc(rows: list[tuple[list[tuple[int, int]], np.ndarray]], threshold: float,
+               gap: int, width: int) -> list[tuple[int, int, float]]:
+    """Character spans with their mean token probability."""
+    return [(toks[i][0], toks[j - 1][1], float(probs[i:j].mean()))
+            for toks, probs in rows for i, j in P.decode_runs(probs, threshold, gap, width)]
+
+
+def tune_decoding(analyser: P.PersuasionAnalyser, valid: list[Doc]) -> dict[str, Any]:
+    """Threshold, gap and smoothing maximising SI F1 on validation; Platt calibration of span probability."""
+    rows = {d.id: doc_token_probs(analyser, d) for d in valid}
+    gold = {d.id: list(d.propaganda) for d in valid}
+    best = (-1.0, 0.5, 0, 1)
+    for threshold in np.arange(0.05, 0.6, 0.025):
+        for gap in (0, 1, 2, 3, 4, 6):
+            for width in (1, 3, 5):
+                pred = {k: [(s, e) for s, e, _ in decode_doc(r, float(threshold), gap, width)] for k, r in rows.items()}
+                f1 = si_scores(pred, gold)["f1"]
+                if f1 > best[0]:
+                    best = (f1, round(float(threshold), 3), gap, width)
+    xs, ys = [], []
+    for d in valid:
+        for s, e, p in decode_doc(rows[d.id], best[1], best[2], best[3]):
+            inside = sum(max(0, min(e, b) - max(s, a)) for a, b in d.propaganda)
+            xs.append(p)
+            ys.append(int(inside >= 0.5 * (e - s)))
+    platt = LogisticRegression(C=100.0).fit(np.array(xs)[:, None], ys)
+    return {"valid_si_f1": best[0], "token_threshold": best[1], "gap": best[2], "width": best[3],
+            "span_calibration": [float(platt.coef_[0, 0]), float(platt.intercept_[0])]}
+
+
+# ---------------------------------------------------------------- technique classification
+
+
+def tc_examples(docs: list[Doc]) -> tuple[Any, np.ndarray, list[tuple[str, int, int]]]:
+    """TC design matrix over every gold technique instance of ``docs``, labels, and (doc id, start, end)."""
+    mats, labels, where = [], [], []
+    for doc in docs:
+        if not doc.techniques:
+            continue
+        sents = P.sentence_spans(doc.text) or [(0, len(doc.text))]
+        spans = [(s, e) for _, s, e in doc.techniques]
+        around = [sents[sentence_of(sents, s)] for s, _ in spans]
+        sv = embed_cached([doc.text[a:b] for a, b in around])
+        mats.append(P.span_matrix(doc.text, spans, around, embed_cached([doc.text[s:e] for s, e in spans]), sv))
+        labels += [P.LABELS.index(lab) for lab, _, _ in doc.techniques]
+        where += [(doc.id, s, e) for s, e in spans]
+    return sparse.vstack(mats, format="csr"), np.array(labels), where
+
+
+def tc_micro_f1(probs: np.ndarray, labels: np.ndarray, where: list[tuple[str, int, int]]) -> float:
+    """Micro-F1 (= accuracy) with top-n labels for a span that carries n gold techniques."""
+    groups: dict[tuple[str, int, int], list[int]] = {}
+    for i, key in enumerate(where):
+        groups.setdefault(key, []).append(i)
+    hits = 0
+    for rows in groups.values():
+        predicted = list(np.argsort(-probs[rows[0]], kind="stable")[: len(rows)])
+        for i in rows:
+            if labels[i] in predicted:
+                predicted.remove(labels[i])
+                hits += 1
+    return hits / max(1, len(labels))
+
+
+def fit_tc(x: Any, y: np.ndarray, c: float) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=3000).fit(x, y)
+
+
+def cheap_tc_baseline(train: list[Doc], test: list[Doc]) -> float:
+    """Hashed word/char n-grams of the span text alone, logistic regression."""
+    def feats(docs: list[Doc]) -> tuple[Any, np.ndarray, list[tuple[str, int, int]]]:
+        texts = [d.text[s:e] for d in docs for _, s, e in d.techniques]
+        word = HashingVectorizer(n_features=2**15, ngram_range=(1, 2), alternate_sign=False)
+        char = HashingVectorizer(n_features=2**15, analyzer="char_wb", ngram_range=(2, 4), alternate_sign=False)
+        x = sparse.hstack([word.transform(texts), char.transform(texts)], format="csr")
+        y = np.array([P.LABELS.index(lab) for d in docs for lab, _, _ in d.techniques])
+        return x, y, [(d.id, s, e) for d in docs for _, s, e in d.techniques]
+    xa, ya, _ = feats(train)
+    xb, yb, wb = feats(test)
+    return tc_micro_f1(fit_tc(xa, ya, 3.0).predict_proba(xb), yb, wb)
+
+
+def tc_with_patterns(analyser: P.PersuasionAnalyser, docs: list[Doc], probs: np.ndarray,
+                     where: list[tuple[str, int, int]]) -> np.ndarray:
+    """TC probabilities after the pattern layer: a pattern hit inside a span raises its label to the pattern score."""
+    texts = {d.id: d.text for d in docs}
+    out = probs.copy()
+    for i, (doc_id, s, e) in enumerate(where):
+        span_text = texts[doc_id][s:e]
+        for label, _, _, score, _ in analyser.pattern_items(span_text, [(0, len(span_text))]):
+            k = P.LABELS.index(label)
+            out[i, k] = max(out[i, k], score + 1.0)  # a hit outranks the model's own guess on that span
+    return out
+
+
+# ---------------------------------------------------------------- the public entry points
+
+
+def pattern_scores(docs: list[Doc]) -> tuple[list[float], list[tuple[int, int]]]:
+    """Smoothed precision (hits+1)/(matches+2) of each pattern against gold spans of its label."""
+    scores, counts = [], []
+    for label, pattern in P.PATTERNS:
+        matches = hits = 0
+        for doc in docs:
+            gold = tuple((s, e) for lab, s, e in doc.techniques if lab == label)
+            for m in P._compiled(pattern).finditer(doc.text):
+                matches += 1
+                hits += _overlaps((m.start(), m.end()), gold)
+        scores.append(round((hits + 1) / (matches + 2), 4))
+        counts.append((hits, matches))
+    return scores, counts
+
+
+def train(data: Path) -> dict[str, Any]:
+    """Fit both stages with fixed seeds, write the head and its model card, return held-out metrics."""
+    np.random.seed(SEED)
+    split, memes = split_ptc(data), load_memes(data)
+    analyser = P.PersuasionAnalyser()
+    analyser.arrays_ = {k: np.asarray(v, np.float32) for k, v in fit_span_stage(split.train).items()}
+    analyser.meta_ = tune_decoding(analyser, split.valid)
+    xt, yt, _ = tc_examples(split.train + memes)
+    xv, yv, wv = tc_examples(split.valid)
+    valid_tc = {c: tc_micro_f1(fit_tc(xt, yt, c).predict_proba(xv), yv, wv) for c in (1.0, 3.0)}
+    best_c = max(valid_tc, key=lambda c: valid_tc[c])
+    tc = fit_tc(sparse.vstack([xt, xv], format="csr"), np.concatenate([yt, yv]), best_c)
+    analyser.arrays_.update(tc_w=tc.coef_.astype(np.float32), tc_b=tc.intercept_.astype(np.float32))
+    scores, counts = pattern_scores(split.train + split.valid + memes)
+    meta = {**analyser.meta_, "version": P.PersuasionAnalyser.version, "labels": list(P.LABELS), "tc_c": best_c,
+            "valid_tc_micro_f1": valid_tc, "pattern_scores": scores, "pattern_counts": counts, "seed": SEED,
+            "split": {"train": len(split.train), "valid": len(split.valid), "test": len(split.test)}}
+    # float16 keeps the head well under 2 MB; inference casts back to float32
+    save_head(P.HEAD_NAME, {k: v.astype(np.float16) for k, v in analyser.arrays_.items()}, meta)
+    metrics = evaluate(data)
+    metrics["cheap_tc_baseline"] = cheap_tc_baseline(split.train + split.valid + memes, split.test)
+    _write_card(meta, metrics)
+    return metrics
+
+
+def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
+    """Metrics on the held-out 20 % of PTC train articles (``fast``: every 6th of them, for CI)."""
+    import torch
+
+    torch.set_num_threads(1)
+    analyser = P.PersuasionAnalyser().setup()
+    test = split_ptc(data).test
+    docs = test[::6] if fast else test
+    x, y, where = tc_examples(docs)
+    a = analyser.arrays_ or {}
+    probs = P._softmax(np.asarray(x @ a["tc_w"].T) + a["tc_b"])
+    gold = {d.id: list(d.propaganda) for d in docs}
+    threshold, gap, width = (float(analyser.meta_[k]) for k in ("token_threshold", "gap", "width"))
+    model, with_patterns, sentence_base, all_sentences = {}, {}, {}, {}
+    for d in docs:
+        rows = doc_token_probs(analyser, d)
+        model[d.id] = [(s, e) for s, e, _ in decode_doc(rows, threshold, int(gap), int(width))]
+        sents = P.sentence_spans(d.text)
+        with_patterns[d.id] = model[d.id] + [(s, e) for _, s, e, _, _ in analyser.pattern_items(d.text, sents)]
+        logits = embed_cached([d.text[s:e] for s, e in sents]) @ a["sent_w"] + a["sent_b"][0]
+        sentence_base[d.id] = [se for se, z in zip(sents, logits, strict=True) if z > 0]
+        all_sentences[d.id] = sents
+    majority = P.LABELS.index("loaded_language")
+    si = si_scores(model, gold)
+    return {
+        "split": f"PTC train articles, 20 % held out by article (seed {SEED})" + (", fast subset" if fast else ""),
+        "n_articles": len(docs), "n_technique_spans": len(y),
+        "tc_micro_f1": tc_micro_f1(probs, y, where),
+        "tc_micro_f1_with_patterns": tc_micro_f1(tc_with_patterns(analyser, docs, probs, where), y, where),
+        "tc_majority_baseline": float(np.mean(y == majority)),
+        "si_f1": si["f1"], "si_precision": si["precision"], "si_recall": si["recall"],
+        "si_f1_with_patterns": si_scores(with_patterns, gold)["f1"],
+        "si_sentence_classifier_baseline": si_scores(sentence_base, gold)["f1"],
+        "si_all_sentences_baseline": si_scores(all_sentences, gold)["f1"],
+    }
+
+
+def _write_card(meta: dict[str, Any], metrics: dict[str, Any]) -> None:
+    rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
+    patterns = "\n".join(f"| {lab} | `{pat[:60]}` | {s} | {c[0]}/{c[1]} |" for (lab, pat), s, c in
+                         zip(P.PATTERNS, meta["pattern_scores"], meta["pattern_counts"], strict=True))
+    text = CARD.format(version=meta["version"], seed=SEED, split=meta["split"], rows=rows, patterns=patterns,
+                       threshold=meta["token_threshold"], gap=meta["gap"], width=meta["width"], c=meta["tc_c"],
+                       n=metrics["n_articles"], spans=metrics["n_technique_spans"])
+    (heads_dir() / P.HEAD_NAME / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+
+
+CARD = """# persuasion head {version}
+
+Propaganda techniques (the 14 of SemEval-2020 Task 11) with evidence spans. Two stages:
+span identification (sentence LR on MiniLM embeddings → per-token LR over hashed features of the token and
+its ±3 window + the sentence logit; runs of the {width}-token moving mean above threshold {threshold}, gaps
+≤ {gap} tokens bridged) and
+technique classification (multinomial LR, C={c}, over span embedding, sentence embedding, hashed word/char
+n-grams of the span, hashed ±3 context words and shape/repetition features). Finding score =
+Platt-calibrated p(span) × p(technique | span); the analyser drops findings below `min_score` (default 0.15;
+the SI metrics below are measured on the tagger's spans before that filter). Weights stored as float16.
+
+## Training data and licences
+- Propaganda Techniques Corpus v2 (SemEval-2020 Task 11; Da San Martino et al. 2019/2020), train articles
+  only — no licence stated, distributed for research use (treat as research-only). Dev/test gold is not
+  public, so the 371 train articles are split by article with seed {seed}: {split}
+  (train / validation for threshold, span calibration and C / held-out test).
+- SemEval-2021 Task 6 meme texts (subtask 2, all files; "free for general research use"), labels mapped onto
+  the 14 (Straw Man, Red Herring, Whataboutism → whataboutism_straw_man_red_herring; Bandwagon, Reductio ad
+  hitlerum → bandwagon_reductio_ad_hitlerum; Smears, Glittering generalities, Obfuscation dropped). Used for
+  technique classification only.
+
+## Metrics (held-out test articles: {n} articles, {spans} gold technique spans)
+TC = micro-F1 classifying gold spans; SI = char-overlap F1 as the official SI scorer computes it.
+
+| metric | value |
+|---|---|
+{rows}
+
+Published best on the official test set (not comparable: other split): TC 0.621 micro-F1, SI 0.516 F1.
+
+## Pattern layer (comment idioms)
+Score = smoothed precision (hits+1)/(matches+2) of the pattern against gold spans of its label on the
+training text (PTC train+validation articles and memes).
+
+| label | pattern | score | hits/matches |
+|---|---|---|---|
+{patterns}
+
+## Known failure modes
+- Trained on news articles and meme captions, not reader comments: sarcasm, quoting an opponent, and
+  forum idioms are out of domain; recall on comments is lower than on news.
+- Rare techniques (thought-terminating cliché, bandwagon/reductio, whataboutism, black-and-white) are
+  mostly predicted as loaded language or name calling; their per-class F1 is low.
+- Span boundaries are token runs inside one sentence: spans crossing sentences are cut, and long
+  spans (appeal to fear, causal oversimplification) are often found only in part.
+- Repetition depends on the surrounding document; a single comment gives little evidence of it.
+- English only; other scripts give few or no findings. Texts beyond 5,000 characters are not read.
+"""

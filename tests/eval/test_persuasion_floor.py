@@ -1,0 +1,26 @@
+"""CI quality gate for the persuasion head: fast held-out subset (every 6th of the 74 held-out PTC articles).
+
+Floors are the figures measured on that subset when the head was trained, minus 0.02:
+FLOORS_MEASURED below records both (measured, floor).
+"""
+
+from __future__ import annotations
+
+from threadwise.train import persuasion, shared_data_dir
+
+FLOORS_MEASURED = {
+    # metric: (measured on the fast subset, floor = measured - 0.02)
+    "tc_micro_f1": (0.6647, 0.6447),
+    "si_f1": (0.3981, 0.3781),
+    "si_f1_with_patterns": (0.4019, 0.3819),
+}
+
+
+def test_persuasion_fast_eval_meets_floors() -> None:
+    metrics = persuasion.evaluate(shared_data_dir(), fast=True)
+    assert metrics["n_articles"] == 13 and metrics["n_technique_spans"] > 100
+    for name, (_, floor) in FLOORS_MEASURED.items():
+        assert metrics[name] >= floor, f"{name} = {metrics[name]:.4f} fell below its floor {floor}"
+    # the learned model must beat the trivial baselines, not just clear a floor
+    assert metrics["tc_micro_f1"] > metrics["tc_majority_baseline"] + 0.1
+    assert metrics["si_f1"] > metrics["si_all_sentences_baseline"]
