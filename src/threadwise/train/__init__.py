@@ -18,6 +18,7 @@ TRAINERS = {
     "toxicity": "threadwise.train.toxicity",
     "persuasion": "threadwise.train.persuasion",
     "stance": "threadwise.train.stance",
+    "target": "threadwise.train.target",
     "claims": "threadwise.train.claims",
     "constructive": "threadwise.train.constructive",
 }

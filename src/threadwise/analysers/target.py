@@ -1,0 +1,270 @@
+"""Whom a hostile comment aims at: the author, the outlet, another commenter, a public figure, a group,
+or the article's argument.
+
+Rule-based on purpose: the target types are defined by what the article and thread name (the author's
+surname, the outlet, the parent's author), which no public corpus labels. Hostility comes from the
+``toxicity`` findings (none: not hostile); disagreement aimed at the piece's claims ("this article is
+wrong") is reported as ``argument`` even without toxicity. Identity groups come from a lexicon built by
+``threadwise.train.target`` from HolisticBias and the Jigsaw identity word lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Self
+
+from threadwise.analysers.base import CommentContext, finding
+from threadwise.analysers.heads import MissingHead, heads_dir
+from threadwise.model import Article, Comment, Finding, Span
+
+HEAD = "target"
+LEXICON_FILE = "lexicon.json"
+MAX_CHARS = 20_000  # a longer comment is read up to here: targets named later add cost, not signal
+NOT_HOSTILE = {"non_toxic", "not_toxic", "nontoxic", "none", "clean", "ok", "neutral", "benign", "language_unsupported"}
+TARGETS = ("author", "outlet", "commenter", "public_figure", "group", "argument")
+
+_I = re.IGNORECASE
+_AUTHOR_ROLE = re.compile(r"\b(?:the|this|our|your)\s+(?:author|writer|columnist|journalist|reporter|op-?ed writer)\b"
+                          r"|\bauthor\b", _I)
+_OUTLET_ROLE = re.compile(r"\b(?:this|the|your|that)\s+(?:site|website|paper|newspaper|rag|outlet|publication|"
+                          r"magazine|blog|editors?|editorial board|propaganda outlet)\b|\beditors\b", _I)
+_YOU = re.compile(r"\b(?:you|your|you're|youre|yourself|ya|u|ur)\b", _I)
+_AT_NAME = re.compile(r"(?<![\w@])@[A-Za-z_]\w{1,30}")
+_PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|he's|she's)\b", _I)
+_THIS_PERSON = re.compile(r"\b(?:this|that|the)\s+(?:guy|man|woman|dude|lady|idiot|moron|clown|fool|person)\b", _I)
+_CLAIM = re.compile(r"\b(?:this|the|your|that|her|his)\s+(?:article|piece|op-?ed|column|story|essay|argument|"
+                    r"claim|claims|premise|logic|reasoning|thesis|analysis|conclusion|point)\b"
+                    r"|\b(?:this|that) is (?:wrong|false|nonsense|rubbish|propaganda|garbage|misleading|absurd)\b", _I)
+_DISAGREE = re.compile(r"\b(?:wrong|false|fails?|failed|flawed|nonsense|rubbish|misleading|untrue|not true|"
+                       r"incorrect|propaganda|garbage|absurd|ridiculous|doesn'?t hold|does not hold|laughable|"
+                       r"disagree|naive|biased|one-sided|lies)\b", _I)
+_ATTACK = re.compile(r"\b(?:idiot\w*|moron\w*|stupid\w*|dumb\w*|fool\w*|liars?|lying|shills?|hacks?|trolls?|"
+                     r"clowns?|traitors?|scum\w*|apologists?|propagandists?|ignorant|pathetic|disgusting|"
+                     r"typical|garbage|trash|rubbish|nonsense|propaganda|hypocrit\w*|coward\w*|losers?|"
+                     r"imbecile\w*|cretin\w*|useless|evil|vile|racists?|bigots?|puppets?|stooges?|"
+                     r"ignoramus|delusional|brainwashed|wrong|lies)\b", _I)
+_TITLE = r"(?:President|Minister|Senator|Sen\.|Rep\.|Governor|Gov\.|Mayor|Chancellor|Prime Minister|PM|Mr\.?|Mrs\.?|" \
+         r"Ms\.?|Dr\.?|Prof\.?|Professor|General|Gen\.|King|Queen|Prince|Princess|Pope|Judge|Justice|Secretary)"
+_NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+_TITLED = re.compile(rf"\b{_TITLE}\s+(?:{_NAME}\s+)?{_NAME}\b")
+_CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*\b")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(\n]\s*|#)$")
+# Capitalised words that are not names (sentence openers, days, months, interjections).
+_NOT_NAMES_TEXT = (
+    "The This That These Those It Its He She They We You Your I My Our His Her Their What Why How When Where Who "
+    "Which Yes No Not Oh And But So If Just Well Maybe Also Great Thanks Thank Please Sorry Good Bad Wow Lol Omg "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December God Lord Christmas Easter English Western Eastern Northern Southern "
+    "Twitter Facebook Google Internet Europe Russia Ukraine China America Britain Israel Iran Gaza Syria Iraq "
+    "Afghanistan India Germany France Japan Korea Canada Mexico Australia London Washington Moscow Kyiv Beijing "
+    "Paris Berlin NATO Congress Parliament Senate Government Army West East North South Hey Dear Really Exactly "
+    "Agreed Absolutely Totally Typical Another Every Everyone Nobody Nothing Someone Some Any All Most Many Never "
+    "Always Here There Now Then Today Yesterday Tomorrow Even Still Only Like Let Do Does Did Is Are Was Were Be "
+    "Can Could Should Would Will Must Have Has Had One Two Three First Last Next Because Since While Though "
+    "Although After Before Again Once As At In On Of For From With Without By To Into About Or Nor Yet"
+)
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+_HEDGE_MENTION = 0.45  # confidence of weak cues: a bare capitalised word, a pronoun, "you" in a top-level comment
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One place the comment names a possible target, with how sure the cue is."""
+
+    kind: str
+    start: int
+    end: int
+    confidence: float
+
+
+def _names_of(person: str | None) -> list[str]:
+    """Name parts worth matching: the full name and each part of 3+ letters ("Elena Marsh" -> both)."""
+    if not person:
+        return []
+    out = []
+    for one in re.split(r"\s*(?:,|&|\band\b)\s*", re.sub(r"^\s*by\s+", "", person, flags=_I)):
+        parts = [p for p in one.split() if len(p.strip(".")) >= 3]
+        out.extend([one.strip(), *parts] if len(parts) > 1 else parts)
+    return [n for n in dict.fromkeys(out) if n]
+
+
+def _word(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+
+
+def _matches(pattern: re.Pattern[str], text: str, kind: str, confidence: float) -> list[Mention]:
+    return [Mention(kind, m.start(), m.end(), confidence) for m in pattern.finditer(text)]
+
+
+def author_mentions(text: str, article: Article | None, is_reply: bool, has_other_person: bool) -> list[Mention]:
+    """The author by name ("Marsh", "Elena Marsh"), by role ("the writer") or, top-level only, by pronoun."""
+    names = _names_of(article.author if article else None)
+    found = [Mention("author", m.start(), m.end(), 0.95 if " " in n else 0.85)
+             for n in names for m in _word(n).finditer(text)]
+    found += _matches(_AUTHOR_ROLE, text, "author", 0.9)
+    if names and not found and not is_reply and not has_other_person:
+        found += _matches(_PRONOUN, text, "author", _HEDGE_MENTION)  # who else would "she" be under her piece?
+    return found
+
+
+def outlet_mentions(text: str, article: Article | None) -> list[Mention]:
+    """The outlet by name (with or without its leading "The") or by role ("this paper", "the editors")."""
+    found = _matches(_OUTLET_ROLE, text, "outlet", 0.85)
+    outlet = (article.outlet or "").strip() if article else ""
+    short = re.sub(r"^the\s+", "", outlet, flags=_I)
+    if len(short) >= 3:
+        found += _matches(re.compile(rf"(?<!\w)(?:the\s+)?{re.escape(short)}(?!\w)", _I), text, "outlet", 0.9)
+    return found
+
+
+def commenter_mentions(text: str, parent: Comment | None) -> list[Mention]:
+    """Second person, @names and the parent's author; "you" is surer in a reply than under the article."""
+    found = _matches(_YOU, text, "commenter", 0.8 if parent else _HEDGE_MENTION)
+    found += _matches(_AT_NAME, text, "commenter", 0.85)
+    for name in _names_of(parent.author if parent else None):
+        found += _matches(_word(name), text, "commenter", 0.9)
+    return found
+
+
+def figure_mentions(text: str, exclude: set[str], article_names: set[str]) -> list[Mention]:
+    """Named people: titled names ("President Biden"), First Last, and surnames the article names."""
+    found = _matches(_TITLED, text, "public_figure", 0.9) + _matches(_THIS_PERSON, text, "public_figure", 0.5)
+    for m in _CAPITALISED.finditer(text):
+        words = [w for w in m.group().split() if w not in _NOT_NAMES]
+        if not words or any(w.lower() in exclude or w in exclude for w in words):
+            continue
+        if len(words) >= 2 or words[0] in article_names:
+            confidence = 0.8
+        elif not _SENTENCE_START.search(text[: m.start()]):
+            confidence = _HEDGE_MENTION
+        else:
+            continue  # a lone capitalised sentence opener is usually just a word
+        found.append(Mention("public_figure", m.start(), m.end(), confidence))
+    return found
+
+
+def _article_names(article: Article | None) -> set[str]:
+    """Surnames of people the article names as First Last (so "Putin" alone counts in a comment)."""
+    if article is None:
+        return set()
+    names = set()
+    for m in _CAPITALISED.finditer(article.text[:MAX_CHARS]):
+        words = [w for w in m.group().split() if w not in _NOT_NAMES]
+        if len(words) >= 2:
+            names.add(words[-1])
+    return names
+
+
+def argument_mentions(text: str, hostile: bool, has_person: bool) -> list[Mention]:
+    """References to the piece's claims; a hostile comment with no personal target is taken to attack them."""
+    found = _matches(_CLAIM, text, "argument", 0.8)
+    if found and not _DISAGREE.search(text) and not hostile:
+        return []  # "this article" without disagreement or hostility is no attack
+    if not found and hostile and not has_person:
+        found = [Mention("argument", 0, 0, 0.4)]  # no span: nothing names the target, it is the default
+    return found
+
+
+class TargetAnalyser:
+    """Target of hostility: author / outlet / commenter / public_figure / group / argument, with spans."""
+
+    name: ClassVar[str] = "target"
+    version: ClassVar[str] = "1.0"
+    requires: ClassVar[tuple[str, ...]] = ("toxicity",)
+    labels: ClassVar[tuple[str, ...]] = TARGETS
+    needs_embedding: ClassVar[bool] = False
+
+    def __init__(self, min_hostility: float = 0.5, min_score: float = 0.2, disagreement_strength: float = 0.6) -> None:
+        self.min_hostility = min_hostility
+        self.min_score = min_score
+        self.disagreement_strength = disagreement_strength
+
+    def setup(self) -> Self:
+        if getattr(self, "group_pattern_", None) is None:
+            path = heads_dir() / HEAD / LEXICON_FILE
+            if not path.is_file():
+                raise MissingHead(f"no target lexicon at {path}", source=self.name)
+            lexicon = json.loads(path.read_text(encoding="utf-8"))
+            nouns = r"(?:people|persons|men|women|folks?|guys|kids|voters|immigrants|community|communities|lot)"
+            nominal = "|".join(re.escape(t) for t in sorted(lexicon["nominal"], key=len, reverse=True))
+            adjectival = "|".join(re.escape(t) for t in sorted(lexicon["adjectival"], key=len, reverse=True))
+            self.group_pattern_: re.Pattern[str] = re.compile(
+                rf"(?<![\w-])(?:(?:{adjectival})\s+{nouns}|{nominal})(?![\w-])", _I)
+            self.group_words_: frozenset[str] = frozenset(
+                w for t in (*lexicon["nominal"], *lexicon["adjectival"]) for w in t.split())
+        return self
+
+    def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
+        self.setup()
+        out: list[Finding] = []
+        for context in batch:
+            out.extend(self._analyse_one(context))
+        return out
+
+    def hostility(self, context: CommentContext) -> tuple[float, list[Span]]:
+        """The strongest toxicity score (0 when there is none) and the toxicity findings' spans."""
+        relevant = [f for f in context.findings_of("toxicity") if f.label.lower() not in NOT_HOSTILE]
+        spans = [Span(s.start, s.end, "attack") for f in relevant for s in f.spans if s.fits(context.text)]
+        return max((f.score for f in relevant), default=0.0), spans
+
+    def mentions(self, context: CommentContext, hostile: bool) -> list[Mention]:
+        """Every candidate target mention in the comment, all kinds together."""
+        text, article, parent = context.text[:MAX_CHARS], context.article, context.parent
+        exclude = {w.lower() for n in _names_of(article.author if article else None) for w in n.split()}
+        exclude |= {w.lower() for w in (article.outlet or "").split()} if article else set()
+        exclude |= {w.lower() for n in _names_of(parent.author if parent else None) for w in n.split()}
+        exclude |= self.group_words_
+        found = figure_mentions(text, exclude, _article_names(article))
+        found += _matches(self.group_pattern_, text, "group", 0.85)
+        found += commenter_mentions(text, parent)
+        found += outlet_mentions(text, article)
+        people = [m for m in found if m.kind in ("public_figure", "commenter") and m.confidence > _HEDGE_MENTION]
+        found += author_mentions(text, article, parent is not None, bool(people))
+        if not any(m.kind == "author" for m in found) and not people:
+            # "he"/"she" with no author to point at: someone the thread discussed, a weak cue
+            found += _matches(_PRONOUN, text, "public_figure", 0.4)
+        has_person = any(m.kind != "argument" and m.confidence > _HEDGE_MENTION for m in found)
+        if hostile and parent is not None and not has_person:
+            found.append(Mention("commenter", 0, 0, 0.5))  # a hostile reply naming nobody answers its parent
+        found += argument_mentions(text, hostile, has_person)
+        return found
+
+    def _analyse_one(self, context: CommentContext) -> list[Finding]:
+        level, tox_spans = self.hostility(context)
+        hostile = level >= self.min_hostility
+        mentions = self.mentions(context, hostile)
+        if not hostile:  # only disagreement with the piece is reported for a comment that is not hostile
+            mentions = [m for m in mentions if m.kind == "argument"]
+            level = self.disagreement_strength if _DISAGREE.search(context.text[:MAX_CHARS]) else 0.0
+        attacks = tox_spans + [Span(m.start(), m.end(), "attack") for m in _ATTACK.finditer(context.text[:MAX_CHARS])]
+        out = []
+        for kind in TARGETS:
+            mine = [m for m in mentions if m.kind == kind]
+            confidence = max((m.confidence for m in mine), default=0.0)
+            if not mine or level * confidence < self.min_score:
+                continue
+            targets = [Span(m.start, m.end, "target") for m in mine if m.end > m.start]
+            spans = _dedupe(targets + _near(attacks, targets, context.text))
+            detail = {"hostility": round(level, 4), "mention_confidence": confidence, "mentions": len(targets)}
+            out.append(finding(self, context, kind, level * confidence, spans=spans, detail=detail))
+        return sorted(out, key=lambda f: (-f.score, f.label))
+
+
+def _near(attacks: list[Span], targets: list[Span], text: str) -> list[Span]:
+    """Attacking words in the same sentence as a target mention (all of them when nothing is named)."""
+    if not targets:
+        return attacks
+    bounds = [0, *(m.end() for m in re.finditer(r"[.!?\n]+", text)), len(text)]
+
+    def sentence(pos: int) -> int:
+        return sum(1 for b in bounds if b <= pos)
+
+    wanted = {sentence(t.start) for t in targets}
+    return [a for a in attacks if sentence(a.start) in wanted]
+
+
+def _dedupe(spans: list[Span]) -> tuple[Span, ...]:
+    return tuple(sorted(set(spans), key=lambda s: (s.start, s.end, s.label)))
