@@ -1,0 +1,124 @@
+"""The toxicity analyser: the conformance suite, then behaviour on hand-written comments."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from threadwise.analysers.base import CommentContext
+from threadwise.analysers.checks import check_analyser
+from threadwise.analysers.embed import shared_embedder
+from threadwise.analysers.toxicity import ToxicityAnalyser
+from threadwise.model import Comment, Finding
+
+
+@lru_cache(maxsize=1)
+def analyser() -> ToxicityAnalyser:
+    return ToxicityAnalyser().setup()
+
+
+def run(*texts: str, embed: bool = True) -> list[list[Finding]]:
+    """Findings per text, with the shared MiniLM embedding as the pipeline would give it."""
+    vectors = shared_embedder().encode(list(texts)) if embed else [None] * len(texts)
+    contexts = [
+        CommentContext(Comment(id=f"c{i}", thread_id="t", text=t, position=i), embedding=v)
+        for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    findings = list(analyser().analyse(contexts))
+    return [[f for f in findings if f.comment_id == f"c{i}"] for i in range(len(texts))]
+
+
+def by_label(findings: list[Finding], label: str) -> Finding | None:
+    return next((f for f in findings if f.label == label), None)
+
+
+def covered(text: str, finding: Finding) -> str:
+    return " ".join(text[s.start : s.end] for s in finding.spans)
+
+
+def test_conformance() -> None:
+    findings = check_analyser(ToxicityAnalyser())
+    by_comment = {f.comment_id: f for f in findings if f.label == "toxicity"}
+    assert by_comment["c0"].score > by_comment["c3"].score  # "Marsh is an idiot" vs a polite agreement
+    assert not [f for f in findings if f.comment_id in ("c4", "c5")]  # empty and whitespace: nothing
+    assert by_label([f for f in findings if f.comment_id == "c7"], "language_unsupported")
+
+
+def test_insult_is_scored_and_the_insulting_word_is_the_evidence() -> None:
+    text = "You are an idiot and a moron, go away."
+    (findings,) = run(text)
+    toxicity = by_label(findings, "toxicity")
+    assert toxicity is not None and toxicity.score >= 0.7
+    assert "idiot" in covered(text, toxicity) and "moron" in covered(text, toxicity)
+    assert "go away" not in covered(text, toxicity)
+    insult = by_label(findings, "insult")
+    assert insult is not None and insult.score >= 0.5 and "idiot" in covered(text, insult)
+    assert toxicity.detail["threshold_hint"] > 0 and toxicity.detail["normalised"] is False
+
+
+def test_polite_disagreement_is_not_toxic_and_has_no_spans() -> None:
+    texts = (
+        "I disagree with the author: a ceasefire now would only freeze the conflict.",
+        "Thanks for the article, the figures on housing were really useful.",
+    )
+    for findings in run(*texts):
+        toxicity = by_label(findings, "toxicity")
+        assert toxicity is not None and toxicity.score < 0.3 and toxicity.spans == ()
+        assert [f.label for f in findings] == ["toxicity"]  # no category reaches the reporting threshold
+
+
+def test_categories() -> None:
+    menace = "I know where you live and I will kill you and your family."
+    swearing = "This is fucking bullshit, what a shitty fucking article."
+    threat, identity, profane = run(
+        menace, "Muslims are vermin and should all be deported, every last one of them.", swearing
+    )
+    found = by_label(threat, "threat") or pytest.fail("no threat reported")
+    assert covered(menace, found) == "kill" and [s.label for s in found.spans] == ["threat"]
+    assert by_label(identity, "identity_attack") is not None
+    assert by_label(threat, "profanity") is None and by_label(identity, "profanity") is None
+    found = by_label(profane, "profanity") or pytest.fail("no profanity reported")
+    assert found.score >= 0.5 and "fucking" in covered(swearing, found)
+    assert all(s.label == "profanity" for s in found.spans)
+
+
+@pytest.mark.parametrize("written", ["y0u 1d10t", "you i d i o t", "you \u0456d\u0456ot", "you id\u200biot"])
+def test_obfuscation_scores_like_the_plain_word(written: str) -> None:
+    plain, evaded = run("you idiot", written)
+    plain_score = (by_label(plain, "toxicity") or pytest.fail()).score
+    found = by_label(evaded, "toxicity") or pytest.fail("no toxicity finding")
+    assert abs(found.score - plain_score) <= 0.15
+    assert found.detail["normalised"] is True
+    word = written.split(" ", 1)[1]
+    assert covered(written, found) in (word, written)  # the span covers the obfuscated word as written
+
+
+def test_hostile_inputs() -> None:
+    huge = "word " * 20_000 + "idiot"
+    empty, blank, emoji, russian, long_insult, huge_findings = run(
+        "", " \n\t", "😀😀😀 🔥🔥", "Это пропаганда. これは宣伝です", "idiot " * 3000, huge
+    )
+    assert empty == [] and blank == []
+    assert [f.label for f in emoji] == ["language_unsupported"]
+    assert [f.label for f in russian] == ["language_unsupported"]
+    toxicity = by_label(long_insult, "toxicity") or pytest.fail()
+    assert toxicity.detail["truncated"] is True and all(s.end <= 5000 for s in toxicity.spans)
+    assert by_label(huge_findings, "toxicity") is not None
+
+
+def test_works_without_an_embedding() -> None:
+    with_embedding, without = run("You are an idiot.", embed=True)[0], run("You are an idiot.", embed=False)[0]
+    a, b = by_label(with_embedding, "toxicity"), by_label(without, "toxicity")
+    assert a is not None and b is not None and b.score >= 0.5 and abs(a.score - b.score) < 0.3
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_random_text_never_breaks_the_contract(text: str) -> None:
+    (findings,) = run(text, embed=False)
+    for item in findings:
+        assert item.label in ToxicityAnalyser.labels and 0.0 <= item.score <= 1.0
+        assert all(0 <= s.start <= s.end <= len(text) for s in item.spans)
