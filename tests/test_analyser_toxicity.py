@@ -122,3 +122,14 @@ def test_random_text_never_breaks_the_contract(text: str) -> None:
     for item in findings:
         assert item.label in ToxicityAnalyser.labels and 0.0 <= item.score <= 1.0
         assert all(0 <= s.start <= s.end <= len(text) for s in item.spans)
+
+
+def test_mild_comment_gets_no_guessed_evidence() -> None:
+    """A comment the span model barely suspects shows no span rather than a misleading guess."""
+    text = (
+        "This is propaganda, plain and simple. "
+        "Marsh is a typical Western apologist who has never set foot near the front."
+    )
+    [overall] = [f for f in run(text)[0] if f.label == "toxicity"]
+    assert overall.score > 0.35  # judged toxic enough for evidence, yet no word is clearly toxic
+    assert "foot" not in [text[s.start : s.end] for s in overall.spans]

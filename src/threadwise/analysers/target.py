@@ -64,7 +64,10 @@ _NOT_NAMES_TEXT = (
     "Agreed Absolutely Totally Typical Another Every Everyone Nobody Nothing Someone Some Any All Most Many Never "
     "Always Here There Now Then Today Yesterday Tomorrow Even Still Only Like Let Do Does Did Is Are Was Were Be "
     "Can Could Should Would Will Must Have Has Had One Two Three First Last Next Because Since While Though "
-    "Although After Before Again Once As At In On Of For From With Without By To Into About Or Nor Yet"
+    "Although After Before Again Once As At In On Of For From With Without By To Into About Or Nor Yet "
+    # political labels name camps, not people: "a Nazi collaborator" is a slur, not a public figure
+    "Nazi Nazis Fascist Fascists Communist Communists Marxist Marxists Socialist Socialists Liberal Liberals "
+    "Conservative Conservatives Democrat Democrats Republican Republicans Leftist Leftists Zionist Zionists"
 )
 _NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 _HEDGE_MENTION = 0.45  # confidence of weak cues: a bare capitalised word, a pronoun, "you" in a top-level comment
@@ -172,8 +175,10 @@ class TargetAnalyser:
     """Target of hostility: author / outlet / commenter / public_figure / group / argument, with spans."""
 
     name: ClassVar[str] = "target"
-    version: ClassVar[str] = "1.0"
-    requires: ClassVar[tuple[str, ...]] = ("toxicity",)
+    version: ClassVar[str] = "1.1"
+    # persuasion's name calling ("apologist", "mouthpiece") is hostility toward whoever it names,
+    # even when the words are too mild for the toxicity model
+    requires: ClassVar[tuple[str, ...]] = ("toxicity", "persuasion")
     labels: ClassVar[tuple[str, ...]] = TARGETS
     needs_embedding: ClassVar[bool] = False
 
@@ -205,8 +210,9 @@ class TargetAnalyser:
         return out
 
     def hostility(self, context: CommentContext) -> tuple[float, list[Span]]:
-        """The strongest toxicity score (0 when there is none) and the toxicity findings' spans."""
+        """The strongest toxicity or name-calling score (0 when there is none) and their spans."""
         relevant = [f for f in context.findings_of("toxicity") if f.label.lower() not in NOT_HOSTILE]
+        relevant += [f for f in context.findings_of("persuasion") if f.label == "name_calling"]
         spans = [Span(s.start, s.end, "attack") for f in relevant for s in f.spans if s.fits(context.text)]
         return max((f.score for f in relevant), default=0.0), spans
 

@@ -122,13 +122,16 @@ class ToxicityAnalyser:
     """Scores every English-ish comment for toxicity; categories at or above ``report_threshold``."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = ("toxicity", *CATEGORIES, "language_unsupported")
     needs_embedding: ClassVar[bool] = True
 
-    def __init__(self, report_threshold: float = 0.2, min_latin_share: float = 0.5) -> None:
+    def __init__(self, report_threshold: float = 0.2, min_latin_share: float = 0.5, min_evidence: float = 0.2) -> None:
         self.report_threshold = report_threshold
+        # The benchmark-tuned fallback points at the likeliest word even at p = 0.1; a moderator must not be
+        # shown such a guess as evidence, so the fallback needs at least this token probability.
+        self.min_evidence = min_evidence
         self.min_latin_share = min_latin_share
 
     def setup(self) -> Self:
@@ -210,7 +213,8 @@ class ToxicityAnalyser:
         p = _sigmoid(np.asarray(x @ self.spans_["coef"].astype(np.float32)) + self.spans_["intercept"][0])
         threshold = float(self.meta_["spans"]["threshold"])
         hits = p >= threshold
-        if not hits.any() and p.max() >= float(self.meta_["spans"]["fallback_threshold"]):
+        fallback = max(float(self.meta_["spans"]["fallback_threshold"]), self.min_evidence)
+        if not hits.any() and p.max() >= fallback:
             hits = p == p.max()  # a comment judged toxic still points at its most toxic word
         runs = spans_from_tokens(norm, tokens, hits.tolist())
         if not runs:
