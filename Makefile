@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/demo.db
 EXAMPLE := examples/op-ed-ceasefire.txt
 
-.PHONY: install demo test lint typecheck clean
+.PHONY: install demo test lint typecheck clean bench
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,7 @@ demo: install
 	mkdir -p var
 	$(BIN)/threadwise ingest $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise show $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise analyze $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise threads --db $(DEMO_DB)
 
 lint: install
@@ -32,3 +33,6 @@ test: lint
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+bench: install
+	$(BIN)/python benchmarks/bench_pipeline.py --comments 512

@@ -1,0 +1,102 @@
+"""Pipeline speed and memory on comment-length texts (issue 3's benchmark).
+
+Corpus: the first N comments of 60–100 words from the Civil Comments toxic-spans set in
+../shared/data (news-site reader comments), fixed order. Reports start-up time (import + model
+load), comments/s for the whole pipeline and for each analyser alone (excluding the shared
+embedding, which is timed separately), and the peak RSS of the process.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--comments 512] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import platform
+import resource
+import time
+from datetime import date
+
+T0 = time.perf_counter()
+
+from threadwise.analysers.base import CommentContext  # noqa: E402
+from threadwise.analysers.checks import SAMPLE_ARTICLE  # noqa: E402
+from threadwise.model import Comment  # noqa: E402
+from threadwise.pipeline import Pipeline  # noqa: E402
+from threadwise.train import shared_data_dir  # noqa: E402
+
+
+def corpus(n: int) -> list[str]:
+    path = shared_data_dir() / "toxic_spans_civil_comments" / "full_annotations" / "comments.csv.gz"
+    texts = []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            words = len(row["comment_text"].split())
+            if 60 <= words <= 100:
+                texts.append(row["comment_text"])
+            if len(texts) == n:
+                break
+    return texts
+
+
+def contexts(texts: list[str]) -> list[CommentContext]:
+    return [
+        CommentContext(Comment(id=f"b{i}", thread_id=SAMPLE_ARTICLE.id, text=t, position=i), article=SAMPLE_ARTICLE)
+        for i, t in enumerate(texts)
+    ]
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--comments", type=int, default=512)
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    texts = corpus(args.comments)
+    pipeline = Pipeline.from_names().setup()
+    assert pipeline.embedder is not None
+    pipeline.embedder.setup()
+    pipeline.embedder.encode(["warm-up"])
+    startup = time.perf_counter() - T0
+
+    start = time.perf_counter()
+    vectors = pipeline.embedder.encode(texts)
+    embed_s = time.perf_counter() - start
+    batch = [
+        CommentContext(c.comment, c.article, embedding=v) for c, v in zip(contexts(texts), vectors, strict=True)
+    ]
+    rows = [("embedding (MiniLM, shared)", rate(len(texts), embed_s))]
+    findings_by_id: dict[str, list] = {}
+    for analyser in pipeline.analysers:
+        fed = [CommentContext(c.comment, c.article, findings=tuple(findings_by_id.get(c.comment.id, ())),
+                              embedding=c.embedding) for c in batch]
+        start = time.perf_counter()
+        produced = list(analyser.analyse(fed))
+        rows.append((analyser.name, rate(len(texts), time.perf_counter() - start)))
+        for item in produced:
+            findings_by_id.setdefault(item.comment_id, []).append(item)
+
+    fresh = Pipeline.from_names(embedder=type(pipeline.embedder)()).setup()  # cold cache: embeds again
+    start = time.perf_counter()
+    fresh.run(contexts(texts))
+    total = rate(len(texts), time.perf_counter() - start)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report(args, rows, total, startup, peak_mb, len(texts))
+
+
+def report(args: argparse.Namespace, rows: list[tuple[str, float]], total: float, startup: float,
+           peak_mb: float, n: int) -> None:
+    print(f"# pipeline benchmark — {date.today()} — {platform.machine()}, {platform.python_version()}, n={n}")
+    print("| stage | comments/s |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value:,.0f} |")
+    print(f"| **whole pipeline (embedding included)** | **{total:,.1f}** |")
+    print(f"\nstart-up (import + load every model): {startup:.1f} s; peak RSS {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
