@@ -1,0 +1,144 @@
+"""Findings + policy → a suggested decision that carries its own justification.
+
+Every suggestion names the rule, the evidence spans, the score and threshold, and the analyser and
+policy versions it rests on. Without an evidence span nothing is rejected automatically: a rejection
+that cannot point at the words that caused it is turned into a hold for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from threadwise.model import Comment, Finding, Span
+from threadwise.policy.rules import ACTIONS, Policy
+
+_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ru|io|co|xyz|top)(?:/\S*)?\b", re.I)
+NO_EVIDENCE = "no evidence span: held for review instead of rejected"
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    """What the store knows of a commenter: decided comments in the policy's window."""
+
+    comments: int = 0
+    approved: int = 0
+    rejected: int = 0
+
+    @property
+    def rejection_rate(self) -> float:
+        decided = self.approved + self.rejected
+        return self.rejected / decided if decided else 0.0
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    rule: str
+    action: str
+    reason: str
+    spans: tuple[Span, ...] = ()
+    score: float | None = None
+    threshold: float | None = None
+    analyser: str | None = None
+    analyser_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The policy's suggested action for one comment, with every match that led to it."""
+
+    comment_id: str
+    action: str
+    reason: str
+    matches: tuple[RuleMatch, ...] = ()
+    policy: str = ""
+    policy_version: str = ""
+    made_at: datetime | None = field(default=None, compare=False)
+
+    @property
+    def deciding(self) -> RuleMatch | None:
+        return self.matches[0] if self.matches else None
+
+    @property
+    def evidence(self) -> tuple[Span, ...]:
+        return tuple(s for m in self.matches if m.action == self.action for s in m.spans)
+
+
+def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, language: str = "en",
+            history: AuthorHistory | None = None) -> Suggestion:
+    """Apply every rule; the most severe action wins, unless it is a rejection without evidence."""
+    matches = [*_label_matches(policy, findings), *_word_matches(policy, comment, language),
+               *_link_matches(policy, comment), *_history_matches(policy, history)]
+    matches.sort(key=lambda m: (-ACTIONS.index(m.action), -(m.score or 0.0)))
+    if not matches:
+        return Suggestion(comment.id, policy.default_action, "no rule matched", (), policy.name, policy.version)
+    action, reason = matches[0].action, matches[0].reason
+    if action == "reject" and not any(m.spans for m in matches if m.action == "reject"):
+        action, reason = "review", f"{reason}; {NO_EVIDENCE}"
+    return Suggestion(comment.id, action, reason, tuple(matches), policy.name, policy.version)
+
+
+def _label_matches(policy: Policy, findings: Sequence[Finding]) -> list[RuleMatch]:
+    out = []
+    for rule in policy.rules:
+        for item in findings:
+            if item.analyser == rule.analyser and item.label == rule.label and item.score >= rule.min_score:
+                spans = item.spans or _spans_of(findings, rule.analyser)
+                reason = f"{rule.name}: {rule.label} {item.score:.2f} ≥ {rule.min_score:.2f}"
+                out.append(RuleMatch(rule.name, rule.action, reason, spans, item.score, rule.min_score,
+                                     item.analyser, item.analyser_version))
+    return out
+
+
+def _spans_of(findings: Sequence[Finding], analyser: str) -> tuple[Span, ...]:
+    """A category finding may carry no span of its own; the analyser's other findings still point."""
+    return tuple(s for f in findings if f.analyser == analyser for s in f.spans)
+
+
+def _word_matches(policy: Policy, comment: Comment, language: str) -> list[RuleMatch]:
+    out = []
+    for hit in policy.words.match(comment.text, language):
+        action = "reject" if hit.kind == "banned" else "review"
+        out.append(RuleMatch(f"words.{hit.kind}", action, f"{hit.kind} word list: {hit.entry!r}", (hit.span,),
+                             analyser="words", analyser_version=policy.version))
+    return out
+
+
+def _link_matches(policy: Policy, comment: Comment) -> list[RuleMatch]:
+    if policy.links_action is None:
+        return []
+    spans = tuple(Span(m.start(), m.end(), "link") for m in _LINK.finditer(comment.text))
+    return [RuleMatch("links", policy.links_action, "contains a link", spans)] if spans else []
+
+
+def _history_matches(policy: Policy, history: AuthorHistory | None) -> list[RuleMatch]:
+    if history is None:
+        return []
+    out = []
+    if policy.first_comment_action and history.comments == 0:
+        out.append(RuleMatch("first_comment", policy.first_comment_action, "the commenter's first comment"))
+    rule = policy.history
+    decided = history.approved + history.rejected
+    if rule and decided >= rule.min_decisions and history.rejection_rate > rule.max_rejection_rate:
+        reason = f"recent history: {history.rejected} of {decided} comments rejected in {rule.window_days} days"
+        out.append(RuleMatch("history", rule.action, reason, score=history.rejection_rate,
+                             threshold=rule.max_rejection_rate))
+    return out
+
+
+def statement_of_reasons(suggestion: Suggestion, comment: Comment) -> str:
+    """A draft for the commenter (DSA-style statement of reasons), for a moderator to edit."""
+    if suggestion.action == "approve":
+        return "Your comment was published."
+    match = suggestion.deciding
+    assert match is not None
+    what = "was removed" if suggestion.action == "reject" else "is held for review by a moderator"
+    quoted = ", ".join(f"“{comment.text[s.start:s.end]}”" for s in match.spans[:3])
+    evidence = f" The words concerned: {quoted}." if quoted else ""
+    automated = ""
+    if match.analyser:
+        automated = f" This was suggested automatically ({match.analyser} {match.analyser_version})."
+    return (f"Your comment {what} under our rule “{match.rule}” ({match.reason}).{evidence}{automated} "
+            "Moderation here concerns how something is said, never the opinion expressed. You may ask for a review.")

@@ -1,0 +1,153 @@
+"""The moderation policy: conduct-only rules, evidence-backed suggestions, refusal of opinion rules."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from threadwise.model import Comment, Finding, Span
+from threadwise.policy import (
+    AuthorHistory,
+    InvalidPolicy,
+    ViewpointRule,
+    load_policy,
+    parse_policy,
+    statement_of_reasons,
+    suggest,
+)
+from threadwise.service import analyse_text
+
+
+def comment(text: str) -> Comment:
+    return Comment(id="c1", thread_id="t", text=text, position=0)
+
+
+def tox(label: str, score: float, *spans: Span) -> Finding:
+    return Finding("c1", "toxicity", "1.1.0", label, score, spans)
+
+
+def policy_with(rules: str, extra: str = "") -> dict:
+    return tomllib.loads(f'[policy]\nname = "t"\nversion = "7"\n{rules}\n{extra}')
+
+
+THREAT_RULE = '[[rules]]\nname = "threat"\nlabel = "toxicity.threat"\nmin_score = 0.5\naction = "reject"\n'
+
+
+def test_policy_default_loads_with_conduct_rules_only():
+    policy = load_policy()
+    assert {r.analyser for r in policy.rules} == {"toxicity"}
+    assert {r.action for r in policy.rules} <= {"review", "reject"}
+
+
+@pytest.mark.parametrize(
+    ("rules", "why"),
+    [
+        ('[[rules]]\nname = "x"\nlabel = "stance.deny"\nmin_score = 0.5\naction = "reject"\n', "opinion"),
+        ('[[rules]]\nname = "x"\nlabel = "toxicity.insult"\nmin_score = 0.5\naction = "review"\nstance = "deny"\n',
+         "stance"),
+        ('[[rules]]\nname = "x"\nlabel = "toxicity.insult"\nmin_score = 0.5\naction = "review"\narticle_side = "pro"\n',
+         "side"),
+        ('[[rules]]\nname = "x"\nlabel = "target.author"\nmin_score = 0.5\naction = "review"\n', "argues"),
+        ('[[rules]]\nname = "x"\nlabel = "topic.war"\nmin_score = 0.5\naction = "review"\n', "about"),
+    ],
+)
+def test_policy_naming_opinion_is_refused_with_code(rules, why):
+    with pytest.raises(ViewpointRule, match=why) as error:
+        parse_policy(policy_with(rules))
+    assert error.value.code == "TW-E071"
+
+
+def test_policy_persuasion_cannot_trigger_actions():
+    rules = '[[rules]]\nname = "x"\nlabel = "persuasion.loaded_language"\nmin_score = 0.5\naction = "review"\n'
+    with pytest.raises(ViewpointRule, match="shown to moderators"):
+        parse_policy(policy_with(rules))
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        '[[rules]]\nname = "x"\nlabel = "toxicity.rudeness"\nmin_score = 0.5\naction = "review"\n',
+        '[[rules]]\nname = "x"\nlabel = "toxicity.insult"\nmin_score = 2\naction = "review"\n',
+        '[[rules]]\nname = "x"\nlabel = "toxicity.insult"\nmin_score = 0.5\naction = "delete"\n',
+        '[[rules]]\nname = "x"\nlabel = "toxicity.insult"\nmin_score = 0.5\naction = "review"\ncolour = "red"\n',
+    ],
+)
+def test_policy_invalid_rules_are_refused_naming_the_rule(rules):
+    with pytest.raises(InvalidPolicy, match="rule 'x'") as error:
+        parse_policy(policy_with(rules))
+    assert error.value.code == "TW-E070"
+
+
+def test_policy_unreadable_file_names_the_file(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[policy\nname=")
+    with pytest.raises(InvalidPolicy, match="bad.toml"):
+        load_policy(bad)
+
+
+def test_suggestion_rejects_with_rule_evidence_score_and_versions():
+    policy = parse_policy(policy_with(THREAT_RULE))
+    text = "I will kill you"
+    result = suggest(policy, comment(text), [tox("threat", 0.9, Span(7, 11, "threat"))])
+    assert result.action == "reject"
+    match = result.deciding
+    assert (match.rule, match.score, match.threshold, match.analyser_version) == ("threat", 0.9, 0.5, "1.1.0")
+    assert [text[s.start : s.end] for s in result.evidence] == ["kill"]
+    assert (result.policy, result.policy_version) == ("t", "7")
+
+
+def test_suggestion_without_evidence_span_goes_to_review_not_reject():
+    policy = parse_policy(policy_with(THREAT_RULE))
+    result = suggest(policy, comment("vague menace"), [tox("threat", 0.9)])
+    assert result.action == "review"
+    assert "no evidence span" in result.reason
+
+
+def test_suggestion_below_threshold_is_default_action():
+    policy = parse_policy(policy_with(THREAT_RULE))
+    assert suggest(policy, comment("fine"), [tox("threat", 0.3)]).action == "approve"
+
+
+def test_word_lists_catch_obfuscated_entries_with_spans(tmp_path: Path):
+    (tmp_path / "banned.txt").write_text("# one entry a line\nshut up\n")
+    (tmp_path / "p.toml").write_text('[policy]\nname = "w"\n[words.en]\nbanned = ["idiot"]\nbanned_files = '
+                                     '["banned.txt"]\nsuspect = ["shill"]\n')
+    policy = load_policy(tmp_path / "p.toml")
+    text = "you 1d10t, S H U T up"
+    result = suggest(policy, comment(text), [])
+    assert result.action == "reject"
+    assert sorted(text[s.start : s.end] for s in result.evidence) == ["1d10t", "S H U T up"]
+    assert suggest(policy, comment("paid shill"), []).action == "review"
+
+
+def test_links_and_history_hold_for_review():
+    policy = load_policy()
+    assert suggest(policy, comment("see https://example.org/x now"), []).action == "review"
+    bad_record = AuthorHistory(comments=10, approved=2, rejected=5)
+    held = suggest(policy, comment("ok"), [], history=bad_record)
+    assert held.action == "review" and "5 of 7" in held.reason
+    assert suggest(policy, comment("ok"), [], history=AuthorHistory(10, 9, 1)).action == "approve"
+
+
+def test_statement_of_reasons_quotes_the_evidence_and_disclaims_opinion():
+    policy = parse_policy(policy_with(THREAT_RULE))
+    text = "I will kill you"
+    result = suggest(policy, comment(text), [tox("threat", 0.9, Span(7, 11, "threat"))])
+    statement = statement_of_reasons(result, comment(text))
+    assert "“kill”" in statement and "threat" in statement and "never the opinion" in statement
+
+
+def test_default_policy_on_real_analysis_treats_both_sides_alike():
+    """Same conduct, opposite opinions: the suggested action must not differ (a spot check of issue 6)."""
+    policy = load_policy()
+    pairs = [
+        ("The ceasefire is right and you are an idiot for opposing it.",
+         "The ceasefire is wrong and you are an idiot for supporting it."),
+        ("I support this plan; the evidence for it is strong.",
+         "I oppose this plan; the evidence against it is strong."),
+    ]
+    for pro, contra in pairs:
+        actions = [suggest(policy, comment(t), analyse_text(t, analysers=["toxicity"])).action for t in (pro, contra)]
+        assert actions[0] == actions[1], (pro, contra, actions)
