@@ -11,7 +11,6 @@ the ``Yes`` class.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -25,16 +24,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, precision_score, recall_score
 
 from threadwise.analysers.claims import HASH_FEATURES, ClaimsAnalyser, claim_features
-from threadwise.analysers.embed import shared_embedder
 from threadwise.analysers.heads import heads_dir, save_head
-from threadwise.train import SEED
+from threadwise.train import SEED, cached_embeddings
 
 NAME = "claims"
 CT24 = "checkthat2024_task1_checkworthiness_en"
 CLAIMBUSTER = "claimbuster_kfold25ncs"
 SPLITS = ("train", "dev", "dev-test", "test_gold")
 C_GRID = (0.3, 1.0, 3.0, 10.0)
-CACHE = Path(__file__).resolve().parents[3] / "var" / "cache"
 
 Dataset = tuple[list[str], np.ndarray]
 
@@ -61,18 +58,6 @@ def load_claimbuster_extra(data: Path, exclude: set[str]) -> Dataset:
         rows = [r for r in csv.DictReader(handle) if r["text"].strip().lower() not in exclude]
     return [r["text"].strip() for r in rows], np.array([int(r["label"]) for r in rows], dtype=np.int64)
 
-
-def cached_embeddings(name: str, texts: list[str]) -> np.ndarray:
-    """MiniLM vectors of ``texts``, cached under var/cache (keyed by a hash of the texts)."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    key = hashlib.sha256("\x1e".join(texts).encode("utf-8")).hexdigest()
-    path, key_path = CACHE / f"{name}.npy", CACHE / f"{name}.key"
-    if path.is_file() and key_path.is_file() and key_path.read_text() == key:
-        return np.load(path)
-    vectors = shared_embedder().encode(texts)
-    np.save(path, vectors)
-    key_path.write_text(key)
-    return vectors
 
 
 def _features(name: str, texts: list[str]) -> Any:

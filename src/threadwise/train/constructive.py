@@ -27,8 +27,7 @@ from sklearn.model_selection import GroupKFold
 from threadwise.analysers.constructive import ConstructiveAnalyser, hand_features
 from threadwise.analysers.embed import shared_embedder
 from threadwise.analysers.heads import heads_dir, save_head
-from threadwise.train import SEED
-from threadwise.train.claims import cached_embeddings
+from threadwise.train import SEED, cached_embeddings
 
 NAME = "constructive"
 FOLDER = "sfu_constructiveness_toxicity_corpus"

@@ -21,8 +21,8 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from threadwise.analysers.heads import heads_dir, save_head
 from threadwise.analysers.stance import N_CUES, STANCES, StanceAnalyser, pair_features, target_vector
-from threadwise.train import SEED
-from threadwise.train.stance_data import Pair, cached_embeddings, load_fnc1, load_rumoureval, load_semeval2016
+from threadwise.train import SEED, cached_embeddings
+from threadwise.train.stance_data import Pair, load_fnc1, load_rumoureval, load_semeval2016
 
 HEAD = "stance"
 N_DENSE = 384 + 1 + 2 * N_CUES  # the standardised block of pair_features; binary hashed n-grams follow

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 import json
-import os
 import re
 import tarfile
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 RUMOUREVAL = "rumoureval2017_sdqc_stance"
 FNC1 = "fnc1_headline_body_stance"
@@ -132,25 +127,3 @@ def _stable(text: str) -> int:
     """A hash that is the same in every process (Python's ``hash`` is salted)."""
     return zlib.crc32(text.encode("utf-8"))
 
-
-def cache_dir() -> Path:
-    """var/cache in the checkout (git-ignored), or THREADWISE_CACHE."""
-    default = Path(__file__).resolve().parents[3] / "var" / "cache"
-    return Path(os.environ.get("THREADWISE_CACHE", default))
-
-
-def cached_embeddings(name: str, texts: Sequence[str]) -> np.ndarray:
-    """Embeddings of ``texts`` (normalised MiniLM), cached in var/cache/<name>.npy keyed by the texts' digest."""
-    unique = sorted(set(texts))
-    digest = hashlib.sha256("\x1e".join(unique).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"{name}-{digest}.npy"
-    if path.is_file():
-        matrix = np.load(path, allow_pickle=False)
-    else:
-        from threadwise.analysers.embed import shared_embedder
-
-        matrix = shared_embedder().encode(unique)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, matrix)
-    row = {t: i for i, t in enumerate(unique)}
-    return matrix[[row[t] for t in texts]] if texts else np.zeros((0, matrix.shape[1]), dtype=np.float32)

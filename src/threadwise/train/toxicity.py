@@ -21,12 +21,11 @@ from sklearn.model_selection import StratifiedKFold
 from threadwise.analysers.heads import heads_dir, load_head, save_head
 from threadwise.analysers.normalise import normalise
 from threadwise.analysers.toxicity import CATEGORIES, TEXT_LIMIT, ToxicityAnalyser, category_features, doc_features
-from threadwise.train import SEED
+from threadwise.train import SEED, cached_embeddings
 from threadwise.train import toxicity_data as td
 from threadwise.train import toxicity_spans as ts
 from threadwise.train.toxicity_card import write_card
 
-CACHE = Path(__file__).resolve().parents[3] / "var" / "cache"
 TEXT_C = 2.0
 EMB_C = 1.0
 
@@ -55,7 +54,7 @@ def train_overall(data: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     y = np.array([e.label >= 0.5 for e in train], dtype=int)
     x = doc_features(_texts(train))
     mask = td.embedding_mask(train)
-    emb = td.cached_embeddings("toxicity_train", [e.text for e, m in zip(train, mask, strict=True) if m], CACHE)
+    emb = cached_embeddings("toxicity_train", [e.text[:2000] for e, m in zip(train, mask, strict=True) if m])
     rows = np.flatnonzero(mask)
     oof = np.zeros((len(rows), 2))
     for fit_idx, out_idx in StratifiedKFold(3, shuffle=True, random_state=SEED).split(rows, y[rows]):
@@ -194,7 +193,7 @@ def _embed(name: str, texts: list[str], fast: bool) -> np.ndarray:
         from threadwise.analysers.embed import shared_embedder
 
         return shared_embedder().encode(texts)
-    return td.cached_embeddings(name, texts, CACHE)
+    return cached_embeddings(name, [t[:2000] for t in texts])
 
 
 def _wiki_metrics(data: Path, analyser: ToxicityAnalyser, wiki: list[td.Example], fast: bool) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import csv
 import gzip
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -244,30 +243,6 @@ def overall_training_set(data: Path) -> tuple[list[Example], list[Example]]:
     held_out = {e.text for e in wiki_test}
     return wiki_train + [e for e in others if e.text not in held_out], wiki_test
 
-
-def texts_key(texts: list[str]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for text in texts:
-        digest.update(text.encode("utf-8") + b"\x00")
-    return digest.hexdigest()
-
-
-def cached_embeddings(name: str, texts: list[str], cache: Path) -> np.ndarray:
-    """MiniLM embeddings of ``texts``, cached as ``cache/<name>.npy`` (float16) keyed by the texts' hash."""
-    cache.mkdir(parents=True, exist_ok=True)
-    path, key_path = cache / f"{name}.npy", cache / f"{name}.key"
-    key = texts_key(texts)
-    if path.is_file() and key_path.is_file() and key_path.read_text().strip() == key:
-        return np.load(path).astype(np.float32)
-    import torch
-
-    from threadwise.analysers.embed import shared_embedder
-
-    torch.set_num_threads(1)
-    vectors = shared_embedder().encode([t[:2000] for t in texts]).astype(np.float16)
-    np.save(path, vectors)
-    key_path.write_text(key + "\n")
-    return vectors.astype(np.float32)
 
 
 # How many rows of each source the MiniLM head sees (embedding is the slow part of training on CPU).
