@@ -116,6 +116,26 @@ def evaluate(
         console.print(metrics_table(name, metrics))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on; 0.0.0.0 exposes it to the network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    db: DbOption = None,
+    accurate: Annotated[
+        bool, typer.Option("--accurate/--fast", help="Toxicity tier: the fast text-only heads, or + MiniLM embedding.")
+    ] = False,
+    max_body_bytes: Annotated[int, typer.Option(help="Refuse request bodies larger than this (413).")] = 1024 * 1024,
+) -> None:
+    """Serve the REST API: Perspective-compatible POST /v1alpha1/comments:analyze; OpenAPI docs at /docs."""
+    # Imported here so the other commands do not pay for loading the web stack.
+    import uvicorn
+
+    from threadwise.api import ApiSettings, create_app
+
+    settings = ApiSettings(db=db, accurate=accurate, max_body_bytes=max_body_bytes)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
 def main() -> None:
     """Entry point: coded errors become one readable line and exit status 2."""
     try:

@@ -167,6 +167,24 @@ class ToxicityAnalyser:
         norms = [normalise(t, TEXT_LIMIT) for t in texts]
         return self._overall_scores(norms, embeddings)
 
+    def category_scores(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> list[dict[str, float]]:
+        """Per raw text, ``toxicity`` and every category score, also those below ``report_threshold``.
+
+        ``analyse`` reports a category only at or above the threshold (moderators need no noise); a
+        Perspective-style client asks for every attribute by name and expects a number for each. The
+        same heads compute both, so a reported finding and its score here agree.
+        """
+        self.setup()
+        if not texts:
+            return []
+        norms = [normalise(t, TEXT_LIMIT) for t in texts]
+        toxic = self._overall_scores(norms, embeddings)
+        categories = self._categories(norms, toxic)
+        return [
+            {"toxicity": float(p), **{label: float(s) for label, s in zip(CATEGORIES, row, strict=True)}}
+            for p, row in zip(toxic, categories, strict=True)
+        ]
+
     def _overall(self, norms: list[Normalised], contexts: Sequence[CommentContext]) -> np.ndarray:
         if all(c.embedding is not None for c in contexts):
             return self._overall_scores(norms, np.stack([np.asarray(c.embedding) for c in contexts]))
