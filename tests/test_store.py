@@ -1,15 +1,11 @@
 """The store on SQLite and on PostgreSQL: round trips, versions, atomic saves, lookups, records.
 
-PostgreSQL tests use ``THREADWISE_TEST_PG_URL`` (default: the local ``test`` database) and run in a
-schema of their own that is dropped afterwards, so parallel runs do not collide. Without a reachable
-server they are skipped, except under CI (``CI`` set), where they fail.
+The ``store`` fixture (tests/conftest.py) runs each test on both databases.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,57 +22,7 @@ from threadwise.model import Article, Comment, Decision, Finding, Run, Span, Thr
 from threadwise.store import Store, threads
 from threadwise.store.schema import metadata
 
-PG_URL = os.environ.get("THREADWISE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-# --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def pg_admin() -> Iterator[sa.Engine]:
-    """An engine on the test server; skips (or fails under CI) when no server answers."""
-    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("select 1"))
-    except sa.exc.OperationalError as exc:
-        engine.dispose()
-        reason = f"PostgreSQL not reachable at {PG_URL} ({' '.join(str(exc.orig).split())[:200]})"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason + "; set THREADWISE_TEST_PG_URL, or CI to make this a failure")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_url(pg_admin: sa.Engine) -> Iterator[str]:
-    """A URL whose connections work in a fresh schema of their own, dropped after the test."""
-    schema = f"tw_test_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with pg_admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'nested' / 'threadwise.db'}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    opened = Store.open(store_url)
-    yield opened
-    opened.close()
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -339,7 +285,7 @@ def test_migrated_schema_matches_metadata(store: Store) -> None:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(sa.text("select version_num from alembic_version")).scalar_one()
     assert diffs == []
-    assert version == "0001"
+    assert version == "0002"
 
 
 def test_reopen_keeps_data(store_url: str) -> None:

@@ -121,3 +121,32 @@ class ThreadNotFound(ThreadwiseError):
 
 class InvalidSetting(ThreadwiseError):
     code = "TW-E030"
+
+
+class CommentNotFound(ThreadwiseError):
+    code = "TW-E022"
+    fix = "check the comment id; the queue lists the stored comments"
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+
+class ModerationError(ThreadwiseError):
+    """A moderation act that cannot be recorded as asked; nothing was stored."""
+
+    code = "TW-E080"
+
+
+class InvalidAction(ModerationError):
+    code = "TW-E081"
+    fix = "a moderator may approve, reject or escalate"
+
+
+class ReasonRequired(ModerationError):
+    code = "TW-E082"
+    fix = "a rejection must say why, in words the commenter can read"
+
+
+class ClaimedByOther(ModerationError):
+    code = "TW-E083"
+    fix = "take another item, or wait until the other moderator's claim expires or is released"

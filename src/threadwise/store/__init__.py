@@ -7,21 +7,26 @@ out as ``StoreError``; unknown thread references as ``ThreadNotFound``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from threadwise.errors import StoreError
-from threadwise.model import Decision, Finding, Run, Thread
-from threadwise.store import records, threads
+from threadwise.model import Comment, Decision, Finding, Run, Thread
+from threadwise.policy import AuthorHistory
+from threadwise.store import queue, records, threads
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
+from threadwise.store.queue import STATES, Claim, DecisionRequest, QueueItem, Report
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
 
-__all__ = ["CommentVersion", "SaveResult", "Store", "ThreadSummary"]
+__all__ = [
+    "STATES", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report", "SaveResult", "Store",
+    "ThreadSummary",
+]  # fmt: skip
 
 
 class Store:
@@ -114,6 +119,75 @@ class Store:
         with self._read("cannot read decisions") as conn:
             found = records.list_decisions(conn, comment_id)
         return iter(found)
+
+    # --- the moderation queue -------------------------------------------------------------------
+
+    def add_comment(
+        self, comment: Comment, findings: Iterable[Finding] = (), decision: DecisionRequest | None = None
+    ) -> tuple[Comment, Decision | None]:
+        """Store a new comment after the thread's last, with its findings and first decision, all at once:
+        a submitted comment is never stored without the suggestion that places it in a queue."""
+        with self._write(f"cannot add a comment to thread {comment.thread_id}") as conn:
+            now = _now()
+            placed = threads.add_comment(conn, comment, now)
+            records.add_findings(conn, findings, now)
+            made = queue.append_decisions(conn, [decision], now) if decision else []
+            return placed, (made[0] if made else None)
+
+    def append_decisions(self, requests: Sequence[DecisionRequest]) -> list[Decision]:
+        """Record decisions, each superseding its comment's latest one; all of them, or none.
+
+        Raises ``CommentNotFound`` for an unknown comment and ``ClaimedByOther`` when a person decides
+        a comment another moderator holds.
+        """
+        with self._write("cannot record decisions") as conn:
+            return queue.append_decisions(conn, requests, _now())
+
+    def latest_decision(self, comment_id: str) -> Decision | None:
+        decided = list(self.iter_decisions(comment_id))
+        return decided[-1] if decided else None
+
+    def queue(
+        self, state: str | None = None, *, thread_id: str | None = None, limit: int | None = 50, offset: int = 0
+    ) -> list[QueueItem]:
+        """Comments in one queue (``STATES``; None: every comment), oldest first."""
+        with self._read("cannot read the queue") as conn:
+            return queue.list_queue(conn, state, thread_id, limit, offset, _now())
+
+    def queue_item(self, comment_id: str) -> QueueItem:
+        with self._read(f"cannot read comment {comment_id}") as conn:
+            return queue.queue_item(conn, comment_id, _now())
+
+    def queue_counts(self, thread_id: str | None = None) -> dict[str, int]:
+        with self._read("cannot count the queue") as conn:
+            return queue.queue_counts(conn, thread_id, _now())
+
+    def claim(self, comment_id: str, moderator: str, ttl_seconds: float = 300) -> bool:
+        """Take the comment for ``moderator`` for ``ttl_seconds``; False when another moderator holds it."""
+        with self._write(f"cannot claim comment {comment_id}") as conn:
+            return queue.claim(conn, comment_id, moderator, ttl_seconds, _now())
+
+    def release(self, comment_id: str, moderator: str) -> bool:
+        with self._write(f"cannot release comment {comment_id}") as conn:
+            return queue.release(conn, comment_id, moderator)
+
+    def add_report(self, comment_id: str, reason: str, reporter: str | None = None) -> Report:
+        with self._write(f"cannot report comment {comment_id}") as conn:
+            return queue.add_report(conn, comment_id, reporter, reason, _now())
+
+    def reports(self, comment_id: str) -> list[Report]:
+        with self._read(f"cannot read reports of comment {comment_id}") as conn:
+            return queue.reports_of(conn, comment_id)
+
+    def comments_by_author(self, author: str) -> list[Comment]:
+        with self._read(f"cannot read comments by {author!r}") as conn:
+            return queue.comments_by_author(conn, author)
+
+    def author_history(self, author: str, window_days: int = 30, *, excluding: str | None = None) -> AuthorHistory:
+        """What the store knows of ``author`` across every thread over the last ``window_days``."""
+        with self._read(f"cannot read the history of {author!r}") as conn:
+            since = _now() - timedelta(days=window_days)
+            return queue.author_history(conn, author, since, excluding)
 
     # --- plumbing ---------------------------------------------------------------------------
 

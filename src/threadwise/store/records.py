@@ -105,16 +105,17 @@ def list_decisions(conn: Connection, comment_id: str | None) -> list[Decision]:
     query = sa.select(decisions).order_by(decisions.c.decided_at, decisions.c.id)
     if comment_id is not None:
         query = query.where(decisions.c.comment_id == comment_id)
-    return [
-        Decision(
-            id=row.id,
-            comment_id=row.comment_id,
-            action=row.action,
-            actor=row.actor,
-            decided_at=row.decided_at,
-            reason=row.reason,
-            evidence=tuple(row.evidence),
-            supersedes=row.supersedes,
-        )
-        for row in conn.execute(query)
-    ]
+    return [decision_from_row(row) for row in conn.execute(query)]
+
+
+def decision_from_row(row: Row[Any]) -> Decision:
+    return Decision(
+        id=row.id,
+        comment_id=row.comment_id,
+        action=row.action,
+        actor=row.actor,
+        decided_at=row.decided_at,
+        reason=row.reason,
+        evidence=tuple(row.evidence),
+        supersedes=row.supersedes,
+    )

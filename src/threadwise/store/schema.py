@@ -78,7 +78,7 @@ comments = sa.Table(
     # No foreign key: a reply may be stored in the same batch as its parent, in any order.
     sa.Column("parent_id", sa.String),
     sa.Column("number", sa.String),
-    sa.Column("author", sa.Text),
+    sa.Column("author", sa.Text, index=True),  # author history and bulk decisions look comments up by author
     sa.Column("created_at", UTCDateTime),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("source_id", sa.Text),
@@ -134,4 +134,26 @@ decisions = sa.Table(
     sa.Column("evidence", sa.JSON, nullable=False),
     sa.Column("decided_at", UTCDateTime, nullable=False),
     sa.Column("supersedes", sa.String),
+)
+
+# At most one moderator holds a comment at a time: the primary key makes a second claim collide, and an
+# expired claim may be taken over (see queue.claim). Rows are deleted on release and on decision.
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("comment_id", sa.String, sa.ForeignKey("comments.id"), primary_key=True),
+    sa.Column("moderator", sa.String, nullable=False),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# Reader reports; a report newer than a comment's latest decision puts it in the "reported" queue.
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("comment_id", sa.String, sa.ForeignKey("comments.id"), nullable=False, index=True),
+    sa.Column("reporter", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )

@@ -7,7 +7,7 @@ call in one.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -100,12 +100,12 @@ def _stored_comments(conn: Connection, thread_id: str) -> dict[str, Mapping[str,
     query = (
         sa.select(comments, comment_versions.c.version, comment_versions.c.text_hash)
         .join(comment_versions, comment_versions.c.comment_id == comments.c.id)
-        .where(comments.c.thread_id == thread_id, comment_versions.c.version == _latest_version())
+        .where(comments.c.thread_id == thread_id, comment_versions.c.version == latest_version())
     )
     return {row.id: dict(row._mapping) for row in conn.execute(query)}
 
 
-def _latest_version() -> sa.ScalarSelect[Any]:
+def latest_version() -> sa.ScalarSelect[Any]:
     """Correlated subquery: the highest version of the comment in the enclosing query."""
     newer = comment_versions.alias("newer")
     return (
@@ -153,6 +153,23 @@ def _insert_versions(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> Non
         conn.execute(comment_versions.insert(), list(rows))
 
 
+def add_comment(conn: Connection, comment: Comment, now: datetime) -> Comment:
+    """Store one new comment after the thread's last; returns it with the position it was given.
+
+    The position is taken inside the transaction, so comments submitted together still get distinct,
+    ordered places (SQLite serialises writers; on PostgreSQL the article row is locked for it).
+    """
+    article = sa.select(articles.c.id).where(articles.c.id == comment.thread_id).with_for_update()
+    if conn.execute(article).first() is None:
+        raise ThreadNotFound(f"no stored thread has id {comment.thread_id!r}", source=comment.thread_id)
+    last = conn.execute(
+        sa.select(sa.func.max(comments.c.position)).where(comments.c.thread_id == comment.thread_id)
+    ).scalar_one()
+    placed = replace(comment, position=0 if last is None else last + 1)
+    _insert_comments(conn, [placed], now)
+    _insert_versions(conn, [_version_row(placed, 1, None, now)])
+    return placed
+
 # --- loading -----------------------------------------------------------------------------------
 
 
@@ -164,11 +181,11 @@ def load_thread(conn: Connection, thread_id: str) -> Thread:
     query = (
         sa.select(comments, comment_versions.c.text)
         .join(comment_versions, comment_versions.c.comment_id == comments.c.id)
-        .where(comments.c.thread_id == thread_id, comment_versions.c.version == _latest_version())
+        .where(comments.c.thread_id == thread_id, comment_versions.c.version == latest_version())
         # Comments kept from an earlier ingest may share a position with new ones; first seen wins.
         .order_by(comments.c.position, comments.c.first_seen_at, comments.c.id)
     )
-    loaded = tuple(_comment_from_row(r) for r in conn.execute(query))
+    loaded = tuple(comment_from_row(r) for r in conn.execute(query))
     return Thread(article=_article_from_row(row), comments=loaded)
 
 
@@ -177,7 +194,7 @@ def _article_from_row(row: Row[Any]) -> Article:
     return Article(id=row.id, paragraphs=tuple(row.paragraphs), **fields)
 
 
-def _comment_from_row(row: Row[Any]) -> Comment:
+def comment_from_row(row: Row[Any]) -> Comment:
     fields = {f: getattr(row, f) for f in _COMMENT_FIELDS}
     return Comment(id=row.id, thread_id=row.thread_id, text=row.text, **fields)
 

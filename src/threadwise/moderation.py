@@ -1,0 +1,242 @@
+"""Moderation use-cases: pre-moderate threads and new comments, decide, decide in bulk, audit, explain.
+
+The policy's suggestion for a comment is recorded as a decision by ``policy:<name>@<version>``, so the
+queue a comment lands in, the suggestion a moderator sees and the audit trail are one append-only
+record. Its evidence is one JSON object per rule that matched (rule, label, score, threshold, spans,
+analyser version): enough to show the moderator why, and to draft the statement of reasons later
+without re-running any analyser.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from threadwise.errors import EmptyInput, InvalidAction, ModerationError, OrphanComment, ReasonRequired
+from threadwise.model import Comment, Decision, Run, Span, Thread, make_id
+from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, statement_of_reasons, suggest
+from threadwise.service import analyse_thread
+from threadwise.store import DecisionRequest, Store
+from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
+
+MODERATOR_ACTIONS = ("approve", "reject", "escalate")
+HISTORY_WINDOW_DAYS = 30  # when the policy has no [history] rule of its own
+
+
+@dataclass(frozen=True)
+class Premoderation:
+    """What ``premoderate`` did: the analysis run, every suggestion, and the decisions it recorded."""
+
+    run: Run
+    suggestions: list[Suggestion]
+    recorded: list[Decision]
+    kept: list[str]  # comments left alone: a person decided them, or the policy already said the same
+
+
+def policy_actor(policy: Policy) -> str:
+    return f"{POLICY_ACTOR}{policy.name}@{policy.version}"
+
+
+# --- suggestions -----------------------------------------------------------------------------------
+
+
+def premoderate(
+    store: Store, policy: Policy, thread: Thread, comment_ids: Sequence[str] | None = None
+) -> Premoderation:
+    """Store the thread, analyse the comments (all, or ``comment_ids``) and record the policy's suggestions.
+
+    A comment a person has already decided keeps that decision: the machine never overrules a moderator.
+    """
+    store.save_thread(thread)
+    targets = _targets(thread, comment_ids)
+    analysis = analyse_thread(_with_ancestors(thread, targets))
+    store.save_run(analysis.run)
+    store.add_findings(f for f in analysis.findings if f.comment_id in targets)
+    latest = {item.comment.id: item.decision for item in store.queue(thread_id=thread.id, limit=None)}
+    suggestions = [
+        suggest(policy, c, analysis.findings_for(c.id), history=_history(store, policy, c))
+        for c in thread.comments
+        if c.id in targets
+    ]
+    requests = [suggestion_request(policy, s) for s in suggestions]
+    new = [r for r in requests if not _already_settled(latest.get(r.comment_id), r)]
+    kept = [r.comment_id for r in requests if r not in new]
+    return Premoderation(analysis.run, suggestions, store.append_decisions(new), kept)
+
+
+def submit_comment(
+    store: Store, policy: Policy, thread_id: str, text: str, author: str | None, parent_id: str | None = None
+) -> tuple[Comment, Suggestion]:
+    """Pre-moderate one new comment: analyse it in its thread, store it with the suggestion, return both."""
+    if not text.strip():
+        raise EmptyInput("the comment has no text", source=thread_id, fix="a comment needs some words")
+    thread = store.load_thread(thread_id)
+    now = datetime.now(UTC)
+    comment = Comment(
+        id=make_id(thread_id, "submitted", author, parent_id, text, now.isoformat()), thread_id=thread_id,
+        text=text, position=len(thread.comments), parent_id=parent_id, author=author, created_at=now,
+    )  # fmt: skip
+    # Taken before the comment is stored, so that a newcomer's first comment counts as their first.
+    history = _history(store, policy, comment)
+    context = Thread(thread.article, (*_ancestry(thread, comment), comment))
+    analysis = analyse_thread(context)
+    findings = analysis.findings_for(comment.id)
+    suggestion = suggest(policy, comment, findings, history=history)
+    store.save_run(analysis.run)
+    placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
+    return placed, suggestion
+
+
+def suggestion_request(policy: Policy, suggestion: Suggestion) -> DecisionRequest:
+    evidence = tuple(_evidence_item(policy, m) for m in suggestion.matches)
+    return DecisionRequest(suggestion.comment_id, suggestion.action, policy_actor(policy), suggestion.reason, evidence)
+
+
+def _targets(thread: Thread, comment_ids: Sequence[str] | None) -> set[str]:
+    if comment_ids is None:
+        return {c.id for c in thread.comments}
+    unknown = [i for i in comment_ids if not thread.has_comment(i)]
+    if unknown:
+        raise ModerationError(f"comment {unknown[0]!r} is not in thread {thread.id}", source=unknown[0])
+    return set(comment_ids)
+
+
+def _with_ancestors(thread: Thread, targets: set[str]) -> Thread:
+    """The part of the thread the analysers need for ``targets``: each with the replies chain above it."""
+    if len(targets) == len(thread.comments):
+        return thread
+    needed = set(targets) | {a.id for t in targets for a in thread.ancestors(t)}
+    return Thread(thread.article, tuple(c for c in thread.comments if c.id in needed))
+
+
+def _ancestry(thread: Thread, comment: Comment) -> tuple[Comment, ...]:
+    """The comments above a new reply, top-level first; refuses a parent the thread does not hold."""
+    if comment.parent_id is None:
+        return ()
+    if not thread.has_comment(comment.parent_id):
+        raise OrphanComment(f"the reply's parent {comment.parent_id!r} is not in thread {thread.id}", source=thread.id)
+    parent = thread.get_comment(comment.parent_id)
+    return (*reversed(thread.ancestors(parent.id)), parent)
+
+
+def _history(store: Store, policy: Policy, comment: Comment) -> AuthorHistory | None:
+    if not comment.author:
+        return None  # an anonymous comment has no history to weigh
+    window = policy.history.window_days if policy.history else HISTORY_WINDOW_DAYS
+    return store.author_history(comment.author, window, excluding=comment.id)
+
+
+def _already_settled(latest: Decision | None, request: DecisionRequest) -> bool:
+    if latest is None:
+        return False
+    if not is_policy_actor(latest.actor):
+        return True
+    # Re-running the same policy on unchanged findings would only repeat itself in the audit trail.
+    return (latest.actor, latest.action, latest.reason) == (request.actor, request.action, request.reason)
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+
+def _evidence_item(policy: Policy, match: RuleMatch) -> str:
+    labels = {r.name: f"{r.analyser}.{r.label}" for r in policy.rules}
+    item = {
+        "rule": match.rule, "action": match.action, "reason": match.reason, "label": labels.get(match.rule, match.rule),
+        "score": match.score, "threshold": match.threshold, "analyser": match.analyser,
+        "analyser_version": match.analyser_version, "spans": [[s.start, s.end, s.label] for s in match.spans],
+    }  # fmt: skip
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
+
+
+def evidence_items(decision: Decision) -> list[dict[str, Any]]:
+    """A decision's evidence as objects: a policy's rule matches, or ``{"ref": ...}`` for a moderator's note."""
+    return [_parse_evidence(e) for e in decision.evidence]
+
+
+def _parse_evidence(entry: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(entry)
+    except ValueError:
+        return {"ref": entry}
+    return parsed if isinstance(parsed, dict) else {"ref": entry}
+
+
+def _rule_matches(decision: Decision | None) -> list[RuleMatch]:
+    if decision is None:
+        return []
+    return [
+        RuleMatch(item["rule"], item.get("action", decision.action), item.get("reason", ""),
+                  tuple(Span(*span) for span in item.get("spans", [])), item.get("score"), item.get("threshold"),
+                  item.get("analyser"), item.get("analyser_version"))
+        for item in evidence_items(decision) if "rule" in item
+    ]  # fmt: skip
+
+
+# --- moderators' decisions -------------------------------------------------------------------------------
+
+
+def decide(
+    store: Store, comment_id: str, moderator: str, action: str, reason: str = "", finding_refs: Sequence[str] = ()
+) -> Decision:
+    """Record a moderator's decision, superseding the comment's latest; ends the moderator's claim on it."""
+    request = _moderator_request(comment_id, moderator, action, reason, finding_refs)
+    return store.append_decisions([request])[0]
+
+
+def bulk_decide(
+    store: Store, moderator: str, action: str, reason: str = "", *, comment_ids: Sequence[str] | None = None,
+    author: str | None = None, finding_refs: Sequence[str] = (),
+) -> list[Decision]:
+    """Decide a selection of comments, or every stored comment by ``author``, at once: all or none."""
+    if (comment_ids is None) == (author is None):
+        raise ModerationError("a bulk decision needs either comment ids or an author, not both or neither")
+    if author is not None:
+        comment_ids = [c.id for c in store.comments_by_author(author)]
+    assert comment_ids is not None
+    unique = list(dict.fromkeys(comment_ids))  # one decision per comment, even if selected twice
+    return store.append_decisions([_moderator_request(i, moderator, action, reason, finding_refs) for i in unique])
+
+
+def _moderator_request(
+    comment_id: str, moderator: str, action: str, reason: str, finding_refs: Sequence[str]
+) -> DecisionRequest:
+    if not moderator.strip() or is_policy_actor(moderator):
+        raise ModerationError(f"{moderator!r} cannot decide comment {comment_id} as a moderator", source=comment_id,
+                              fix=f"give the moderator's own name; {POLICY_ACTOR}… is reserved for the policy")
+    if action not in MODERATOR_ACTIONS:
+        raise InvalidAction(f"cannot {action!r} comment {comment_id}", source=comment_id)
+    if action == "reject" and not reason.strip():
+        raise ReasonRequired(f"rejecting comment {comment_id} needs a reason", source=comment_id)
+    return DecisionRequest(comment_id, action, moderator, reason.strip(), tuple(finding_refs))
+
+
+def audit_log(store: Store, comment_id: str | None = None) -> list[Decision]:
+    """Every decision, oldest first (or one comment's): who, when, what, why, on which evidence."""
+    return list(store.iter_decisions(comment_id))
+
+
+# --- reasons for the commenter --------------------------------------------------------------------------
+
+
+def draft_reasons(store: Store, comment_id: str) -> str:
+    """A statement of reasons for the comment's current decision, drafted for a moderator to edit.
+
+    A moderator's own reason leads; the rule and the words it rests on come from the decision's evidence,
+    else from the policy's suggestion.
+    """
+    item = store.queue_item(comment_id)
+    decision = item.decision
+    if decision is None:
+        raise ModerationError(f"comment {comment_id} has no decision to explain yet", source=comment_id,
+                              fix="pre-moderate the thread or decide the comment first")
+    action = "review" if decision.action == "escalate" else decision.action
+    matches = _rule_matches(decision) or _rule_matches(item.suggestion)
+    basis = matches[0] if matches else RuleMatch("community standards", action, decision.reason)
+    if not is_policy_actor(decision.actor):
+        # A person decided: their reason stands, and the analyser is not named as having suggested it.
+        basis = RuleMatch(basis.rule, action, decision.reason or basis.reason, basis.spans)
+    return statement_of_reasons(Suggestion(comment_id, action, decision.reason, (basis,)), item.comment)
+
