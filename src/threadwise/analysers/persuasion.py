@@ -2,11 +2,17 @@
 
 Two learned stages (trained by ``threadwise.train.persuasion`` on the Propaganda Techniques Corpus):
 
-1. span identification — a sentence classifier on the MiniLM sentence embedding gives p(sentence holds
-   propaganda); a per-token logistic regression over hashed features of the token and its ±3 window (plus
-   that sentence probability) tags tokens; runs of tagged tokens become candidate spans;
-2. technique classification — a multinomial logistic regression over [span embedding, sentence embedding,
-   hashed word/char n-grams of the span, hashed words around it, a few shape features] labels each span.
+1. span identification — a sentence classifier over [MiniLM embedding of the sentence's context chunk,
+   hashed word n-grams of the sentence] gives p(sentence holds propaganda); a per-token logistic regression
+   over hashed features of the token and its ±3 window (plus that sentence logit) tags tokens; runs of
+   tagged tokens become candidate spans;
+2. technique classification — a multinomial logistic regression over [context-chunk embedding, hashed
+   word/char n-grams of the span, hashed words around it, a few shape features] labels each span.
+
+A context chunk is a run of consecutive sentences spanning at most ``CHUNK_CHARS`` characters, so a
+comment-length text is one chunk and the comment embedding the pipeline already computed
+(``context.embedding``, hence ``needs_embedding``) is reused: no encoder pass of its own. Longer texts
+(articles) embed their chunks in one batched call; all other work is batched over the whole batch.
 
 A finding's score is p(span is propaganda) (Platt-calibrated on validation articles) times
 p(technique | span).
@@ -27,7 +33,7 @@ import numpy as np
 from scipy import sparse
 
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.embed import shared_embedder
+from threadwise.analysers.embed import DIMENSIONS, shared_embedder
 from threadwise.analysers.heads import load_head
 from threadwise.model import Article, Comment, Finding, Span
 
@@ -39,7 +45,8 @@ LABELS = (
     "repetition",
 )
 MAX_CHARS = 5_000  # the model reads at most this much of a text; spans stay offsets into the original
-TOKEN_BITS, TC_WORD_BITS, TC_CHAR_BITS, TC_CONTEXT_BITS = 16, 13, 13, 12
+CHUNK_CHARS = 1_000  # a context chunk (module docstring): comment-length texts are one chunk
+TOKEN_BITS, SENT_BITS, TC_WORD_BITS, TC_CHAR_BITS, TC_CONTEXT_BITS = 16, 14, 13, 13, 12
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]])\s+|\n+")
@@ -74,6 +81,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             lead = len(segment) - len(segment.lstrip())
             out.append((s + lead, s + lead + len(stripped)))
     return out
+
+
+def chunk_of(sentences: Sequence[tuple[int, int]], limit: int = CHUNK_CHARS) -> list[int]:
+    """Context-chunk index per sentence: consecutive sentences grouped while the group spans ≤ ``limit``."""
+    out, k, start = [], -1, -(10**9)
+    for s, e in sentences:
+        if e - start > limit:
+            k, start = k + 1, s
+        out.append(k)
+    return out
+
+
+def chunk_texts(text: str, sentences: Sequence[tuple[int, int]], chunks: Sequence[int]) -> list[str]:
+    """The text of each context chunk (from its first sentence's start to its last sentence's end)."""
+    bounds: dict[int, list[int]] = {}
+    for (s, e), k in zip(sentences, chunks, strict=True):
+        bounds.setdefault(k, [s, e])[1] = e
+    return [text[s:e] for s, e in bounds.values()]
 
 
 def token_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -117,6 +142,7 @@ def _hashers() -> dict[str, Any]:
 
     return {
         "token": FeatureHasher(n_features=2**TOKEN_BITS, input_type="string", alternate_sign=False),
+        "sentence": HashingVectorizer(n_features=2**SENT_BITS, ngram_range=(1, 2), alternate_sign=False),
         "word": HashingVectorizer(n_features=2**TC_WORD_BITS, ngram_range=(1, 2), alternate_sign=False),
         "char": HashingVectorizer(n_features=2**TC_CHAR_BITS, analyzer="char_wb", ngram_range=(2, 4),
                                   alternate_sign=False),
@@ -131,23 +157,49 @@ def token_matrix(feats: list[list[str]], sentence_logit: np.ndarray) -> sparse.c
     return sparse.hstack([hashed, dense], format="csr")
 
 
-def span_matrix(doc: str, spans: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]],
-                span_vectors: np.ndarray, sentence_vectors: np.ndarray) -> sparse.csr_matrix:
-    """TC design matrix for spans of ``doc``; ``sentence_vectors[i]`` embeds the sentence around span i."""
+@lru_cache(maxsize=1)
+def _wordpieces() -> tuple[Any, np.ndarray]:
+    """MiniLM's tokenizer and input word-piece embedding table (held here, not by the analyser: it pickles)."""
+    model = shared_embedder().setup().model_
+    return model[0].tokenizer, model[0].auto_model.embeddings.word_embeddings.weight.detach().numpy().astype(np.float32)
+
+
+def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised mean of MiniLM's *input* word-piece embeddings over each text: no encoder pass."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), np.float32)
+    tokenizer, table = _wordpieces()
+    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=128)["input_ids"]
+    out = np.zeros((len(texts), DIMENSIONS), np.float32)
+    for i, row in enumerate(ids):
+        if row:
+            out[i] = table[row].mean(axis=0)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def sentence_matrix(texts: Sequence[str], context_vectors: np.ndarray) -> sparse.csr_matrix:
+    """Sentence design matrix: context-chunk embedding, lexical vector and hashed word 1-2-grams of the sentence."""
+    return sparse.hstack([sparse.csr_matrix(context_vectors), sparse.csr_matrix(lexical_vectors(texts)),
+                          _hashers()["sentence"].transform(texts)], format="csr")
+
+
+def span_matrix(docs: Sequence[str], spans: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]],
+                context_vectors: np.ndarray) -> sparse.csr_matrix:
+    """TC design matrix: span i lies in ``docs[i]`` inside ``sentences[i]``, ``context_vectors[i]`` embeds its chunk."""
     h = _hashers()
-    texts = [doc[s:e] for s, e in spans]
+    texts = [doc[s:e] for doc, (s, e) in zip(docs, spans, strict=True)]
     context = []
-    for s, e in spans:
+    for doc, (s, e) in zip(docs, spans, strict=True):
         left = _TOKEN.findall(doc[max(0, s - 60):s].lower())[-3:]
         right = _TOKEN.findall(doc[e:e + 60].lower())[:3]
         context.append([f"l{len(left) - i}={w}" for i, w in enumerate(left)]
                        + [f"r{i}={w}" for i, w in enumerate(right)])
-    lowered = doc.lower()
-    extras = np.array([_extras(t, lowered, sentences[i]) for i, t in enumerate(texts)]).reshape(len(texts), -1)
+    lowered = {id(doc): doc.lower() for doc in docs}
+    extras = np.array([_extras(t, lowered[id(d)], se) for d, t, se in zip(docs, texts, sentences, strict=True)])
     return sparse.hstack([
-        sparse.csr_matrix(span_vectors), sparse.csr_matrix(sentence_vectors * 0.7),
+        sparse.csr_matrix(lexical_vectors(texts)), sparse.csr_matrix(np.asarray(context_vectors) * 0.7),
         h["word"].transform(texts), h["char"].transform(texts), h["context"].transform(context) * 0.4,
-        sparse.csr_matrix(extras),
+        sparse.csr_matrix(extras.reshape(len(texts), -1)),
     ], format="csr")
 
 
@@ -190,10 +242,10 @@ class PersuasionAnalyser:
     """Propaganda technique instances in a comment, each a finding with its span and calibrated score."""
 
     name: ClassVar[str] = "persuasion"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = LABELS
-    needs_embedding: ClassVar[bool] = False  # it embeds sentences and spans itself, not the whole comment
+    needs_embedding: ClassVar[bool] = True  # the comment vector is the context of its sentences and spans
 
     def __init__(self, min_score: float = 0.15, use_patterns: bool = True, max_chars: int = MAX_CHARS) -> None:
         """``min_score``: findings below it are dropped (the span tagger's threshold is tuned for recall-heavy
@@ -213,74 +265,101 @@ class PersuasionAnalyser:
         return self
 
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
-        """One finding per detected technique instance, in comment order."""
-        out: list[Finding] = []
-        for context in batch:
-            for label, score, spans, sentence in self.detect(context.text):
-                out.append(finding(self, context, label, score, spans=spans, detail={"sentence": sentence}))
-        return out
+        """One finding per detected technique instance, in comment order; the batch is scored at once."""
+        results = self.detect_many([c.text for c in batch], embeddings=[c.embedding for c in batch])
+        return [finding(self, context, label, score, spans=spans, detail={"sentence": sentence})
+                for context, found in zip(batch, results, strict=True) for label, score, spans, sentence in found]
 
     def detect(self, text: str, doc: str | None = None,
                offset: int = 0) -> list[tuple[str, float, tuple[Span, ...], str]]:
         """(label, score, spans, sentence) per instance in ``text``; spans shifted by ``offset``.
 
-        ``doc`` is the surrounding document used for the repetition feature (defaults to the text).
+        ``doc`` (the surrounding document) is accepted for compatibility; repetition is counted within ``text``.
         """
+        del doc
+        return self.detect_many([text], offsets=[offset])[0]
+
+    def detect_many(self, texts: Sequence[str], offsets: Sequence[int] | None = None,
+                    embeddings: Sequence[np.ndarray | None] | None = None,
+                    ) -> list[list[tuple[str, float, tuple[Span, ...], str]]]:
+        """``detect`` for each text; ``embeddings[i]``, the MiniLM vector of ``texts[i]`` if known, is its context
+        when the text is a single chunk (otherwise its chunks are embedded, all texts in one call)."""
         self.setup()
-        capped = text[: self.max_chars]
-        sentences = sentence_spans(capped)
-        if not sentences:
-            return []
-        items = self._model_items(capped, sentences, (doc or text)[: 4 * self.max_chars])
-        if self.use_patterns:
-            items = _keep_stronger(items + self.pattern_items(capped, sentences))
-        items.sort(key=lambda t: (t[1], t[2], LABELS.index(t[0])))
-        return [
-            (label, round(score, 4), (Span(s + offset, e + offset, label),), capped[sentences[k][0]:sentences[k][1]])
-            for label, s, e, score, k in items if score >= self.min_score
-        ]
+        capped = [t[: self.max_chars] for t in texts]
+        sentences = [sentence_spans(t) for t in capped]
+        contexts = self.context_vectors(capped, sentences, embeddings or [None] * len(texts))
+        out: list[list[tuple[str, float, tuple[Span, ...], str]]] = []
+        for i, items in enumerate(self._model_items(capped, sentences, contexts)):
+            if self.use_patterns and sentences[i]:
+                items = _keep_stronger(items + self.pattern_items(capped[i], sentences[i]))
+            items.sort(key=lambda t: (t[1], t[2], LABELS.index(t[0])))
+            off, sents = (offsets[i] if offsets else 0), sentences[i]
+            out.append([(label, round(score, 4), (Span(s + off, e + off, label),), capped[i][sents[k][0]:sents[k][1]])
+                        for label, s, e, score, k in items if score >= self.min_score])
+        return out
+
+    def context_vectors(self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]],
+                        embeddings: Sequence[np.ndarray | None]) -> list[np.ndarray]:
+        """Per text, (n_sentences, 384): the embedding of each sentence's context chunk. A one-chunk text with a
+        given embedding reuses it; every other chunk is embedded, all in one ``encode`` call."""
+        chunks = [chunk_of(s) for s in sentences]
+        per_text = [chunk_texts(t, s, c) for t, s, c in zip(texts, sentences, chunks, strict=True)]
+        reuse = [len(cs) == 1 and e is not None for cs, e in zip(per_text, embeddings, strict=True)]
+        needed = [c for cs, r in zip(per_text, reuse, strict=True) if not r for c in cs]
+        encoded = iter(shared_embedder().encode(needed) if needed else ())
+        out = []
+        for cs, r, e, idx in zip(per_text, reuse, embeddings, chunks, strict=True):
+            vectors = np.asarray(e, np.float32)[None, :] if r else np.array([next(encoded) for _ in cs], np.float32)
+            out.append(vectors[idx] if idx else np.zeros((0, DIMENSIONS), np.float32))
+        return out
+
+    def sentence_logits(self, texts: Sequence[str], context_vectors: np.ndarray) -> np.ndarray:
+        """Sentence-classifier logits for sentence texts, ``context_vectors`` row-aligned."""
+        a = self._arrays()
+        return np.asarray(sentence_matrix(texts, context_vectors) @ a["sent_w"]) + a["sent_b"][0]
 
     def span_probabilities(self, text: str, sentences: Sequence[tuple[int, int]],
-                           sentence_vectors: np.ndarray) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-        """Per sentence: its tokens and their propaganda probabilities."""
-        a = self._arrays()
-        logits = sentence_vectors @ a["sent_w"] + a["sent_b"][0]
-        rows = []
-        for (s, e), logit in zip(sentences, logits, strict=True):
-            toks = token_spans(text, s, e)[:400]
-            if not toks:
-                rows.append((toks, np.zeros(0)))
-                continue
-            x = token_matrix(token_features(text, toks), np.full(len(toks), logit))
-            rows.append((toks, _sigmoid(x @ a["tok_w"] + a["tok_b"][0])))
-        return rows
+                           context_vectors: np.ndarray) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+        """Per sentence of one text: its tokens and their propaganda probabilities."""
+        return self._token_rows([text], [sentences], [context_vectors])[0]
 
-    def technique_probabilities(self, doc: str, spans: Sequence[tuple[int, int]],
-                                sentences: Sequence[tuple[int, int]], sentence_vectors: np.ndarray) -> np.ndarray:
-        """(len(spans), 14) technique probabilities for given spans; ``sentence_vectors`` row-aligned."""
-        if not spans:
-            return np.zeros((0, len(LABELS)))
+    def _token_rows(self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]],
+                    contexts: Sequence[np.ndarray]) -> list[list[tuple[list[tuple[int, int]], np.ndarray]]]:
+        """Per text, per sentence: tokens and probabilities; one design matrix for every token of every text."""
         a = self._arrays()
-        span_vectors = shared_embedder().encode([doc[s:e] for s, e in spans])
-        x = span_matrix(doc, spans, sentences, span_vectors, sentence_vectors)
-        return _softmax(np.asarray(x @ a["tc_w"].T) + a["tc_b"])
+        flat = [(i, s, e) for i, sents in enumerate(sentences) for s, e in sents]
+        if not flat:
+            return [[] for _ in texts]
+        logits = self.sentence_logits([texts[i][s:e] for i, s, e in flat], np.concatenate(list(contexts)))
+        toks = [token_spans(texts[i], s, e)[:400] for i, s, e in flat]
+        feats = [row for (i, _, _), t in zip(flat, toks, strict=True) for row in token_features(texts[i], t)]
+        z = np.repeat(logits, [len(t) for t in toks])
+        probs = _sigmoid(token_matrix(feats, z) @ a["tok_w"] + a["tok_b"][0]) if feats else np.zeros(0)
+        cuts = np.cumsum([len(t) for t in toks])[:-1]
+        out: list[list[tuple[list[tuple[int, int]], np.ndarray]]] = [[] for _ in texts]
+        for (i, _, _), t, p in zip(flat, toks, np.split(probs, cuts), strict=True):
+            out[i].append((t, p))
+        return out
 
-    def _model_items(self, text: str, sentences: list[tuple[int, int]], doc: str) -> list[tuple[Any, ...]]:
-        vectors = shared_embedder().encode([text[s:e] for s, e in sentences])
+    def _model_items(self, texts: Sequence[str], sentences: Sequence[list[tuple[int, int]]],
+                     contexts: Sequence[np.ndarray]) -> list[list[tuple[Any, ...]]]:
         threshold, gap, width = float(self.meta_["token_threshold"]), int(self.meta_["gap"]), int(self.meta_["width"])
         cal_a, cal_b = self.meta_["span_calibration"]
-        found: list[tuple[int, int, float, int]] = []
-        for k, (toks, probs) in enumerate(self.span_probabilities(text, sentences, vectors)):
-            for i, j in decode_runs(probs, threshold, gap, width):
-                p_span = float(_sigmoid(np.array(cal_a * float(probs[i:j].mean()) + cal_b)))
-                found.append((toks[i][0], toks[j - 1][1], p_span, k))
-        spans = [(s, e) for s, e, _, _ in found]
-        probs_tc = self.technique_probabilities(text, spans, [sentences[k] for *_, k in found],
-                                                vectors[[k for *_, k in found]])
-        items = []
-        for (s, e, p_span, k), p in zip(found, probs_tc, strict=True):
+        found: list[tuple[int, int, int, float, int]] = []  # (text, start, end, p(span), sentence)
+        for i, rows in enumerate(self._token_rows(texts, sentences, contexts)):
+            for k, (toks, probs) in enumerate(rows):
+                for a, b in decode_runs(probs, threshold, gap, width):
+                    p_span = float(_sigmoid(np.array(cal_a * float(probs[a:b].mean()) + cal_b)))
+                    found.append((i, toks[a][0], toks[b - 1][1], p_span, k))
+        items: list[list[tuple[Any, ...]]] = [[] for _ in texts]
+        if not found:
+            return items
+        w = self._arrays()
+        x = span_matrix([texts[i] for i, *_ in found], [(s, e) for _, s, e, _, _ in found],
+                        [sentences[i][k] for i, *_, k in found], np.stack([contexts[i][k] for i, *_, k in found]))
+        for (i, s, e, p_span, k), p in zip(found, _softmax(np.asarray(x @ w["tc_w"].T) + w["tc_b"]), strict=True):
             best = int(np.argmax(p))
-            items.append((LABELS[best], s, e, p_span * float(p[best]), k))
+            items[i].append((LABELS[best], s, e, p_span * float(p[best]), k))
         return items
 
     def pattern_items(self, text: str, sentences: list[tuple[int, int]]) -> list[tuple[Any, ...]]:

@@ -80,13 +80,24 @@ def _overlaps(a: tuple[int, int], spans: tuple[tuple[int, int], ...]) -> bool:
     return any(s < a[1] and a[0] < e for s, e in spans)
 
 
-def _sentence_data(docs: list[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
-    """Sentence vectors, labels (holds propaganda), doc index per sentence, sentence spans per doc."""
+def doc_contexts(docs: list[Doc]) -> list[np.ndarray]:
+    """Per doc, (n_sentences, 384): the cached MiniLM vector of each sentence's context chunk (one embed call)."""
+    per_doc = [P.sentence_spans(d.text) for d in docs]
+    chunks = [P.chunk_of(sents) for sents in per_doc]
+    texts = [P.chunk_texts(d.text, sents, c) for d, sents, c in zip(docs, per_doc, chunks, strict=True)]
+    vectors = embed_cached([t for ts in texts for t in ts])
+    starts = np.cumsum([0] + [len(ts) for ts in texts])
+    return [vectors[a:b][c] if c else np.zeros((0, 384), np.float32)
+            for a, b, c in zip(starts[:-1], starts[1:], chunks, strict=True)]
+
+
+def _sentence_data(docs: list[Doc]) -> tuple[Any, np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
+    """Sentence design matrix, labels (holds propaganda), doc index per sentence, sentence spans per doc."""
     per_doc = [P.sentence_spans(d.text) for d in docs]
     texts = [d.text[s:e] for d, sents in zip(docs, per_doc, strict=True) for s, e in sents]
     y = np.array([_overlaps(se, d.propaganda) for d, sents in zip(docs, per_doc, strict=True) for se in sents])
     groups = np.array([i for i, sents in enumerate(per_doc) for _ in sents])
-    return embed_cached(texts), y.astype(int), groups, per_doc
+    return P.sentence_matrix(texts, np.concatenate(doc_contexts(docs))), y.astype(int), groups, per_doc
 
 
 def _token_data(docs: list[Doc], per_doc: list[list[tuple[int, int]]], logits: np.ndarray) -> tuple[Any, np.ndarray]:
@@ -104,7 +115,7 @@ def _token_data(docs: list[Doc], per_doc: list[list[tuple[int, int]]], logits: n
 
 
 def fit_span_stage(train: list[Doc]) -> dict[str, np.ndarray]:
-    """Sentence LR on embeddings, then the token LR on out-of-fold sentence logits (no leakage)."""
+    """Sentence LR (context embedding + hashed words), then the token LR on out-of-fold sentence logits."""
     vectors, y, groups, per_doc = _sentence_data(train)
     oof = np.zeros(len(y))
     for fit_idx, out_idx in GroupKFold(n_splits=5).split(vectors, y, groups):
@@ -135,9 +146,9 @@ def si_scores(pred: dict[str, list[tuple[int, int]]], gold: dict[str, list[tuple
     return {"precision": p_, "recall": r_, "f1": f1}
 
 
-def doc_token_probs(analyser: P.PersuasionAnalyser, doc: Doc) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
-    sents = P.sentence_spans(doc.text)
-    return analyser.span_probabilities(doc.text, sents, embed_cached([doc.text[s:e] for s, e in sents]))
+def doc_token_probs(analyser: P.PersuasionAnalyser, doc: Doc,
+                    contexts: np.ndarray) -> list[tuple[list[tuple[int, int]], np.ndarray]]:
+    return analyser.span_probabilities(doc.text, P.sentence_spans(doc.text), contexts)
 
 
 def decode_doc(rows: list[tuple[list[tuple[int, int]], np.ndarray]], threshold: float,
@@ -149,7 +160,7 @@ def decode_doc(rows: list[tuple[list[tuple[int, int]], np.ndarray]], threshold: 
 
 def tune_decoding(analyser: P.PersuasionAnalyser, valid: list[Doc]) -> dict[str, Any]:
     """Threshold, gap and smoothing maximising SI F1 on validation; Platt calibration of span probability."""
-    rows = {d.id: doc_token_probs(analyser, d) for d in valid}
+    rows = {d.id: doc_token_probs(analyser, d, c) for d, c in zip(valid, doc_contexts(valid), strict=True)}
     gold = {d.id: list(d.propaganda) for d in valid}
     best = (-1.0, 0.5, 0, 1)
     for threshold in np.arange(0.05, 0.6, 0.025):
@@ -176,14 +187,12 @@ def tune_decoding(analyser: P.PersuasionAnalyser, valid: list[Doc]) -> dict[str,
 def tc_examples(docs: list[Doc]) -> tuple[Any, np.ndarray, list[tuple[str, int, int]]]:
     """TC design matrix over every gold technique instance of ``docs``, labels, and (doc id, start, end)."""
     mats, labels, where = [], [], []
-    for doc in docs:
-        if not doc.techniques:
-            continue
-        sents = P.sentence_spans(doc.text) or [(0, len(doc.text))]
+    docs = [d for d in docs if d.techniques and P.sentence_spans(d.text)]
+    for doc, contexts in zip(docs, doc_contexts(docs), strict=True):
+        sents = P.sentence_spans(doc.text)
         spans = [(s, e) for _, s, e in doc.techniques]
-        around = [sents[sentence_of(sents, s)] for s, _ in spans]
-        sv = embed_cached([doc.text[a:b] for a, b in around])
-        mats.append(P.span_matrix(doc.text, spans, around, embed_cached([doc.text[s:e] for s, e in spans]), sv))
+        k = [sentence_of(sents, s) for s, _ in spans]
+        mats.append(P.span_matrix([doc.text] * len(spans), spans, [sents[i] for i in k], contexts[k]))
         labels += [P.LABELS.index(lab) for lab, _, _ in doc.techniques]
         where += [(doc.id, s, e) for s, e in spans]
     return sparse.vstack(mats, format="csr"), np.array(labels), where
@@ -292,12 +301,12 @@ def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
     gold = {d.id: list(d.propaganda) for d in docs}
     threshold, gap, width = (float(analyser.meta_[k]) for k in ("token_threshold", "gap", "width"))
     model, with_patterns, sentence_base, all_sentences = {}, {}, {}, {}
-    for d in docs:
-        rows = doc_token_probs(analyser, d)
+    for d, contexts in zip(docs, doc_contexts(docs), strict=True):
+        rows = doc_token_probs(analyser, d, contexts)
         model[d.id] = [(s, e) for s, e, _ in decode_doc(rows, threshold, int(gap), int(width))]
         sents = P.sentence_spans(d.text)
         with_patterns[d.id] = model[d.id] + [(s, e) for _, s, e, _, _ in analyser.pattern_items(d.text, sents)]
-        logits = embed_cached([d.text[s:e] for s, e in sents]) @ a["sent_w"] + a["sent_b"][0]
+        logits = analyser.sentence_logits([d.text[s:e] for s, e in sents], contexts)
         sentence_base[d.id] = [se for se, z in zip(sents, logits, strict=True) if z > 0]
         all_sentences[d.id] = sents
     majority = P.LABELS.index("loaded_language")
@@ -321,6 +330,7 @@ def _write_card(meta: dict[str, Any], metrics: dict[str, Any]) -> None:
                          zip(P.PATTERNS, meta["pattern_scores"], meta["pattern_counts"], strict=True))
     text = CARD.format(version=meta["version"], seed=SEED, split=meta["split"], rows=rows, patterns=patterns,
                        threshold=meta["token_threshold"], gap=meta["gap"], width=meta["width"], c=meta["tc_c"],
+                       chunk=P.CHUNK_CHARS,
                        n=metrics["n_articles"], spans=metrics["n_technique_spans"])
     (heads_dir() / P.HEAD_NAME / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
@@ -328,11 +338,14 @@ def _write_card(meta: dict[str, Any], metrics: dict[str, Any]) -> None:
 CARD = """# persuasion head {version}
 
 Propaganda techniques (the 14 of SemEval-2020 Task 11) with evidence spans. Two stages:
-span identification (sentence LR on MiniLM embeddings → per-token LR over hashed features of the token and
-its ±3 window + the sentence logit; runs of the {width}-token moving mean above threshold {threshold}, gaps
-≤ {gap} tokens bridged) and
-technique classification (multinomial LR, C={c}, over span embedding, sentence embedding, hashed word/char
-n-grams of the span, hashed ±3 context words and shape/repetition features). Finding score =
+span identification (sentence LR over the MiniLM embedding of the sentence's context chunk — consecutive
+sentences spanning ≤ {chunk} characters, so a comment is one chunk and its pipeline embedding is reused — and
+hashed word 1-2-grams of the sentence → per-token LR over hashed features of the token and its ±3 window +
+the sentence logit; runs of the {width}-token moving mean above threshold {threshold}, gaps ≤ {gap} tokens
+bridged) and technique classification (multinomial LR, C={c}, over the context-chunk embedding, hashed
+word/char n-grams of the span, hashed ±3 context words and shape/repetition features). Sentence and span
+also get a lexical vector (mean of MiniLM's input word-piece embeddings). No encoder pass
+per sentence or span: the analyser embeds nothing for a comment of ≤ {chunk} characters. Finding score =
 Platt-calibrated p(span) × p(technique | span); the analyser drops findings below `min_score` (default 0.15;
 the SI metrics below are measured on the tagger's spans before that filter). Weights stored as float16.
 
