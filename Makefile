@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/demo.db
 EXAMPLE := examples/op-ed-ceasefire.txt
 
-.PHONY: install demo test lint typecheck clean bench
+.PHONY: install demo test lint typecheck clean bench browser
 
 install: $(VENV)/.installed
 
@@ -28,7 +28,11 @@ lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-test: lint
+# The browser tests drive Debian's chromium (Playwright's own browser download cannot run here).
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: lint browser
 	$(BIN)/pytest
 
 clean:
