@@ -150,3 +150,56 @@ class ReasonRequired(ModerationError):
 class ClaimedByOther(ModerationError):
     code = "TW-E083"
     fix = "take another item, or wait until the other moderator's claim expires or is released"
+
+
+# --- API access: keys, roles, rate limits, signatures (TW-E090 to TW-E099) -------------------------
+
+
+class AccessError(ThreadwiseError):
+    """A request the API refuses because of who sent it, not what it asked."""
+
+    code = "TW-E090"
+
+
+class MissingApiKey(AccessError):
+    code = "TW-E090"
+    fix = "send the key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'; `threadwise keys create` makes one"
+
+
+class InvalidApiKey(AccessError):
+    code = "TW-E091"
+    fix = "check the key was copied whole; `threadwise keys list` shows which keys are active, revoked or expired"
+
+
+class RoleForbidden(AccessError):
+    code = "TW-E092"
+    fix = "use a key with a role this route admits (see the role matrix in the API section of the README)"
+
+
+class RateLimited(AccessError):
+    code = "TW-E093"
+    fix = "wait the seconds given in the Retry-After header, then send again; or slow the client down"
+
+    def __init__(self, message: str, *, retry_after: float, source: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, source=source)
+
+
+class UnknownRole(InputError):
+    code = "TW-E094"
+    fix = "the roles are admin, moderator, ingest and read-only"
+
+
+class ApiKeyNotFound(ThreadwiseError):
+    code = "TW-E095"
+    fix = "`threadwise keys list` shows every key id"
+
+
+class BadSignature(AccessError):
+    code = "TW-E096"
+    fix = "sign the raw body with HMAC-SHA256 and a secret this server shares (X-Coral-Signature: sha256=HEX)"
+
+
+class InvalidWebhook(InvalidSetting):
+    code = "TW-E097"
+    fix = "a webhook target is an http(s) URL and needs at least one signing secret (THREADWISE_WEBHOOK_SECRETS)"

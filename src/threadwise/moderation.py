@@ -17,6 +17,7 @@ from typing import Any
 
 from threadwise.errors import EmptyInput, InvalidAction, ModerationError, OrphanComment, ReasonRequired
 from threadwise.model import Comment, Decision, Run, Span, Thread, make_id
+from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, statement_of_reasons, suggest
 from threadwise.service import analyse_thread
 from threadwise.store import DecisionRequest, Store
@@ -44,15 +45,17 @@ def policy_actor(policy: Policy) -> str:
 
 
 def premoderate(
-    store: Store, policy: Policy, thread: Thread, comment_ids: Sequence[str] | None = None
+    store: Store, policy: Policy, thread: Thread, comment_ids: Sequence[str] | None = None,
+    *, pipeline: Pipeline | None = None,
 ) -> Premoderation:
     """Store the thread, analyse the comments (all, or ``comment_ids``) and record the policy's suggestions.
 
     A comment a person has already decided keeps that decision: the machine never overrules a moderator.
+    ``pipeline``: an already loaded one (the API's), else one is loaded for this call.
     """
     store.save_thread(thread)
     targets = _targets(thread, comment_ids)
-    analysis = analyse_thread(_with_ancestors(thread, targets))
+    analysis = analyse_thread(_with_ancestors(thread, targets), pipeline=pipeline)
     store.save_run(analysis.run)
     store.add_findings(f for f in analysis.findings if f.comment_id in targets)
     latest = {item.comment.id: item.decision for item in store.queue(thread_id=thread.id, limit=None)}
@@ -68,7 +71,8 @@ def premoderate(
 
 
 def submit_comment(
-    store: Store, policy: Policy, thread_id: str, text: str, author: str | None, parent_id: str | None = None
+    store: Store, policy: Policy, thread_id: str, text: str, author: str | None, parent_id: str | None = None,
+    *, pipeline: Pipeline | None = None,
 ) -> tuple[Comment, Suggestion]:
     """Pre-moderate one new comment: analyse it in its thread, store it with the suggestion, return both."""
     if not text.strip():
@@ -82,7 +86,7 @@ def submit_comment(
     # Taken before the comment is stored, so that a newcomer's first comment counts as their first.
     history = _history(store, policy, comment)
     context = Thread(thread.article, (*_ancestry(thread, comment), comment))
-    analysis = analyse_thread(context)
+    analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
     suggestion = suggest(policy, comment, findings, history=history)
     store.save_run(analysis.run)

@@ -114,9 +114,12 @@ class Analysis:
         return [f for f in self.findings if f.comment_id == comment_id]
 
 
-def analyse_thread(thread: Thread, analysers: Sequence[str] | None = None) -> Analysis:
-    """Run the pipeline over every comment of a thread; nothing is stored."""
-    pipeline = Pipeline.from_names(analysers)
+def analyse_thread(
+    thread: Thread, analysers: Sequence[str] | None = None, *, pipeline: Pipeline | None = None
+) -> Analysis:
+    """Run the pipeline over every comment of a thread; nothing is stored. A long-running caller (the
+    API) passes its one loaded ``pipeline`` so that no request reloads the models."""
+    pipeline = pipeline or Pipeline.from_names(analysers)
     run = Run(id=make_id("run", "analyse", thread.id, datetime.now(UTC).isoformat()), kind="analyse",
               started_at=datetime.now(UTC), config={"analysers": list(pipeline.names), "thread": thread.id})
     result = pipeline.run_thread(thread, run_id=run.id)

@@ -9,6 +9,7 @@ Perspective's shape because existing Perspective clients parse it.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,14 +19,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from threadwise.errors import (
+    AccessError,
+    ApiKeyNotFound,
+    ClaimedByOther,
+    CommentNotFound,
     InputError,
     InputTooLarge,
     InvalidSetting,
+    ModerationError,
+    RateLimited,
+    RoleForbidden,
     StoreError,
     ThreadIntegrityError,
     ThreadNotFound,
     ThreadwiseError,
 )
+from threadwise.policy import InvalidPolicy
 
 log = logging.getLogger("threadwise.api")
 
@@ -82,7 +91,15 @@ class InternalError(ApiError):
 _STATUS_OF = (
     (InputTooLarge, 413),
     (ThreadNotFound, 404),
-    (InputError, 400),
+    (CommentNotFound, 404),
+    (ApiKeyNotFound, 404),
+    (RateLimited, 429),
+    (RoleForbidden, 403),
+    (AccessError, 401),  # no key, a wrong key, a bad signature
+    (ClaimedByOther, 409),
+    (ModerationError, 422),  # an invalid action, a rejection without a reason, an unknown queue
+    (InvalidPolicy, 422),
+    (InputError, 422),
     (ThreadIntegrityError, 422),
     (StoreError, 503),
     (InvalidSetting, 500),  # a server-side configuration mistake, not the client's
@@ -103,7 +120,16 @@ def error_body(error: ThreadwiseError, status: int) -> dict[str, Any]:
 
 def error_response(error: ThreadwiseError, headers: dict[str, str] | None = None) -> JSONResponse:
     status = http_status(error)
-    return JSONResponse(error_body(error, status), status_code=status, headers=headers)
+    headers = {**_error_headers(error, status), **(headers or {})}
+    return JSONResponse(error_body(error, status), status_code=status, headers=headers or None)
+
+
+def _error_headers(error: ThreadwiseError, status: int) -> dict[str, str]:
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
 
 
 async def _on_threadwise_error(request: Request, error: Exception) -> JSONResponse:

@@ -18,14 +18,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from threadwise.errors import StoreError
 from threadwise.model import Comment, Decision, Finding, Run, Thread
 from threadwise.policy import AuthorHistory
-from threadwise.store import queue, records, threads
+from threadwise.store import access, queue, records, threads
+from threadwise.store.access import ApiKeyRecord, WebhookDelivery
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
 from threadwise.store.queue import STATES, Claim, DecisionRequest, QueueItem, Report
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
 
 __all__ = [
-    "STATES", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report", "SaveResult", "Store",
-    "ThreadSummary",
+    "STATES", "ApiKeyRecord", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report", "SaveResult",
+    "Store", "ThreadSummary", "WebhookDelivery",
 ]  # fmt: skip
 
 
@@ -188,6 +189,38 @@ class Store:
         with self._read(f"cannot read the history of {author!r}") as conn:
             since = _now() - timedelta(days=window_days)
             return queue.author_history(conn, author, since, excluding)
+
+    # --- API keys and webhook deliveries -------------------------------------------------------------
+
+    def add_api_key(self, record: ApiKeyRecord) -> None:
+        with self._write(f"cannot store API key {record.id}") as conn:
+            access.add_key(conn, record)
+
+    def api_key_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
+        with self._read("cannot look up an API key") as conn:
+            return access.key_by_hash(conn, key_hash)
+
+    def list_api_keys(self) -> list[ApiKeyRecord]:
+        with self._read("cannot list API keys") as conn:
+            return access.list_keys(conn)
+
+    def revoke_api_key(self, key_id: str) -> ApiKeyRecord:
+        with self._write(f"cannot revoke API key {key_id}") as conn:
+            return access.revoke_key(conn, key_id, _now())
+
+    def add_webhook_deliveries(self, deliveries: list[WebhookDelivery]) -> None:
+        with self._write("cannot record webhook deliveries") as conn:
+            access.add_deliveries(conn, deliveries)
+
+    def record_webhook_attempt(
+        self, delivery_id: str, status: str, status_code: int | None = None, error: str | None = None
+    ) -> None:
+        with self._write(f"cannot record webhook delivery {delivery_id}") as conn:
+            access.record_attempt(conn, delivery_id, status, status_code, error, _now())
+
+    def webhook_deliveries(self, status: str | None = None, limit: int | None = 100) -> list[WebhookDelivery]:
+        with self._read("cannot read webhook deliveries") as conn:
+            return access.list_deliveries(conn, status, limit)
 
     # --- plumbing ---------------------------------------------------------------------------
 
