@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from threadwise import cli_api, service
+from threadwise import cli_api, cli_batch, service
 from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
 from threadwise.export import EXPORT_FORMATS, analysis_record
@@ -21,6 +21,7 @@ app = typer.Typer(help="Read a news article with its comment section; store, sho
 console = Console()
 errors = Console(stderr=True)
 cli_api.register(app)  # keys, policy check, moderate
+cli_batch.register(app)  # batch
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
