@@ -1,0 +1,87 @@
+"""Evidence spans as text segments: the comment is cut at every span boundary, server-side.
+
+The template writes each segment with Jinja2's autoescape, a marked one inside ``<mark>`` with its
+evidence in attributes. So the comment's own characters only ever reach the page as escaped text: no
+HTML is built from comment text, here or in the browser.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Why a stretch of text is marked: the policy rule, the analyser label and score behind it."""
+
+    rule: str
+    label: str  # the analyser's label the rule reads, e.g. toxicity.insult
+    span_label: str  # what the analyser called the span itself, e.g. insult
+    score: float | None
+    threshold: float | None
+
+    @property
+    def explanation(self) -> str:
+        score = f" {self.score:.2f}" if self.score is not None else ""
+        threshold = f" ≥ {self.threshold:.2f}" if self.threshold is not None else ""
+        what = f" ({self.span_label})" if self.span_label and self.span_label not in self.label else ""
+        return f"rule {self.rule}: {self.label}{score}{threshold}{what}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return "\n".join(m.explanation for m in self.marks)
+
+    @property
+    def rules(self) -> str:
+        return " ".join(dict.fromkeys(m.rule for m in self.marks))
+
+    @property
+    def labels(self) -> str:
+        return " ".join(dict.fromkeys(m.label for m in self.marks))
+
+    @property
+    def score(self) -> str:
+        scores = [m.score for m in self.marks if m.score is not None]
+        return f"{max(scores):.2f}" if scores else ""
+
+
+def marks_from_evidence(evidence: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, Mark]]:
+    """(start, end, mark) for every span of every rule match in a decision's evidence."""
+    found = []
+    for item in evidence:
+        if "rule" not in item:
+            continue  # a moderator's note, not a rule match
+        for span in item.get("spans") or ():
+            start, end, span_label = int(span[0]), int(span[1]), str(span[2]) if len(span) > 2 else ""
+            mark = Mark(str(item["rule"]), str(item.get("label", item["rule"])), span_label,
+                        _number(item.get("score")), _number(item.get("threshold")))  # fmt: skip
+            found.append((start, end, mark))
+    return found
+
+
+def segments(text: str, marks: Iterable[tuple[int, int, Mark]]) -> list[Segment]:
+    """The text cut into runs that share the same marks; spans outside the text are clipped or dropped."""
+    spans = [(max(0, s), min(len(text), e), m) for s, e, m in marks]
+    spans = [(s, e, m) for s, e, m in spans if s < e]
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    out: list[Segment] = []
+    for start, end in itertools.pairwise(cuts):
+        covering = tuple(dict.fromkeys(m for s, e, m in spans if s <= start and end <= e))
+        if out and out[-1].marks == covering:
+            out[-1] = Segment(out[-1].text + text[start:end], covering)
+        else:
+            out.append(Segment(text[start:end], covering))
+    return out
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None

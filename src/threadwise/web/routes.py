@@ -1,0 +1,233 @@
+"""The moderator web UI under /ui: sign in, the queue, decisions one by one or in bulk, audit log, policy.
+
+Server-rendered (Jinja2, autoescape always on); htmx swaps a decided item in place, and every form
+also works without JavaScript. Decisions go through ``threadwise.moderation`` like the API's, into the
+same append-only audit log. Listing an open queue claims its items for the moderator, so two
+moderators never get the same comment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from threadwise.errors import CommentNotFound, ModerationError, ThreadwiseError
+from threadwise.moderation import MODERATOR_ACTIONS, audit_log, bulk_decide, decide, evidence_items
+from threadwise.policy import Policy, load_policy
+from threadwise.store import STATES, QueueItem, Store
+from threadwise.web import session as sessions
+from threadwise.web.errors import InvalidForm, NotSignedIn, WebError
+from threadwise.web.session import Session, check_csrf, first, read_form
+from threadwise.web.views import OPEN_STATES, ItemReader, reason_choices
+
+HERE = Path(__file__).resolve().parent
+PAGE_SIZE = 25
+CLAIM_SECONDS = 600  # how long a listed item stays a moderator's; listing again refreshes it
+AUDIT_LIMIT = 500
+QUEUES = ("open", *STATES)
+
+# autoescape on for every template, whatever its name: comment text is hostile input.
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         undefined=jinja2.StrictUndefined)
+templates = Jinja2Templates(env=ENV)
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+# --- plumbing ------------------------------------------------------------------------------------------
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def policy_of(request: Request) -> Policy:
+    """The policy the server moderates with: the API's, else the one its settings name (loaded once)."""
+    state = request.app.state
+    policy = getattr(getattr(state, "moderator", None), "policy", None)
+    if isinstance(policy, Policy):
+        return policy
+    if not hasattr(state, "web_policy"):
+        state.web_policy = load_policy(getattr(state.settings, "policy", None))
+    loaded: Policy = state.web_policy
+    return loaded
+
+
+# Defence in depth: even if some text escaped escaping, the browser would run no inline script from it.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def page(request: Request, name: str, status: int = 200, session: Session | None = None, **context: Any) -> Response:
+    response = templates.TemplateResponse(request, name, {"session": session, **context}, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def safe_next(value: str) -> str:
+    """Where to go after a form: only a page of this UI, never an outside address."""
+    return value if value.startswith("/ui/") and not value.startswith("//") and "\\" not in value else "/ui/queue"
+
+
+def reason_from(form: dict[str, list[str]]) -> str:
+    return first(form, "reason_other") or first(form, "reason")
+
+
+async def on_web_error(request: Request, error: Exception) -> Response:
+    """Sign-in problems go to the login page; any other refusal is a page saying what and how to fix it."""
+    assert isinstance(error, WebError)
+    if isinstance(error, NotSignedIn) and request.method == "GET":
+        return RedirectResponse("/ui/login?" + urlencode({"next": request.url.path}), status_code=303)
+    if isinstance(error, NotSignedIn) and is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": "/ui/login"})
+    return page(request, "error.html", status=error.status, error=error)
+
+
+# --- signing in ----------------------------------------------------------------------------------------
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def home() -> Response:
+    return RedirectResponse("/ui/queue", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/ui/queue") -> Response:
+    return page(request, "login.html", next=safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    target = safe_next(first(form, "next"))
+    try:
+        _, cookie = sessions.sign_in(request, store_of(request), first(form, "key"))
+    except WebError as error:
+        return page(request, "login.html", status=error.status, next=target, error=error)
+    response = RedirectResponse(target, status_code=303)
+    sessions.set_cookie(request, response, cookie)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await read_form(request)
+    session = sessions.current_session(request, store_of(request))
+    check_csrf(session, form, request)
+    response = RedirectResponse("/ui/login", status_code=303)
+    sessions.clear_cookie(response)
+    return response
+
+
+# --- the queue -----------------------------------------------------------------------------------------
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, state: str = "open") -> Response:
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    if state not in QUEUES:
+        raise InvalidForm(f"no queue is called {state!r}", fix=f"the queues are {', '.join(QUEUES)}")
+    if state in ("open", *OPEN_STATES):
+        items, held = _claim_page(store, session.actor, OPEN_STATES if state == "open" else (state,))
+    else:
+        items, held = store.queue(state, limit=PAGE_SIZE), 0
+    policy = policy_of(request)
+    counts = store.queue_counts()
+    counts["open"] = sum(counts[s] for s in OPEN_STATES)
+    return page(
+        request, "queue.html", session=session, state=state, queues=QUEUES, counts=counts, held=held,
+        views=ItemReader(store, policy).views(items), reasons=reason_choices(policy), actions=MODERATOR_ACTIONS,
+        next=f"/ui/queue?state={state}", error=None,
+    )  # fmt: skip
+
+
+def _claim_page(store: Store, moderator: str, states: tuple[str, ...]) -> tuple[list[QueueItem], int]:
+    """Up to a page of items in ``states`` claimed for ``moderator``; and how many others hold."""
+    mine: list[QueueItem] = []
+    held = 0
+    for state in states:
+        for item in store.queue(state, limit=PAGE_SIZE * 4):
+            if len(mine) >= PAGE_SIZE:
+                return mine, held
+            if store.claim(item.comment.id, moderator, CLAIM_SECONDS):
+                mine.append(store.queue_item(item.comment.id))
+            else:
+                held += 1
+    return mine, held
+
+
+@router.post("/items/{comment_id}/decision", response_class=HTMLResponse)
+async def decide_item(request: Request, comment_id: str) -> Response:
+    form = await read_form(request)
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    check_csrf(session, form, request)
+    action = first(form, "action")
+    error: ThreadwiseError | None = None
+    try:
+        decide(store, comment_id, session.actor, action, reason_from(form))
+    except CommentNotFound as missing:
+        raise InvalidForm(missing.message, source=comment_id) from missing
+    except ModerationError as refused:  # claimed by another, no reason for a rejection, unknown action
+        error = refused
+    if not is_htmx(request):
+        if error is not None:
+            return page(request, "error.html", status=409, session=session, error=error)
+        return RedirectResponse(safe_next(first(form, "next")), status_code=303)
+    policy = policy_of(request)
+    view = ItemReader(store, policy).view(store.queue_item(comment_id))
+    return page(
+        request, "_item.html", status=200 if error is None else 409, session=session, v=view, error=error,
+        reasons=reason_choices(policy), next=safe_next(first(form, "next")),
+    )  # fmt: skip
+
+
+@router.post("/bulk", response_class=HTMLResponse)
+async def decide_selection(request: Request) -> Response:
+    form = await read_form(request)
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    check_csrf(session, form, request)
+    ids = [i for i in form.get("ids", []) if i.strip()]
+    if not ids:
+        raise InvalidForm("no comment is selected")
+    try:
+        bulk_decide(store, session.actor, first(form, "action"), reason_from(form), comment_ids=ids)
+    except (ModerationError, CommentNotFound) as refused:
+        return page(request, "error.html", status=409, session=session, error=refused)
+    return RedirectResponse(safe_next(first(form, "next")), status_code=303)
+
+
+# --- audit and policy --------------------------------------------------------------------------------
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, comment: str | None = None) -> Response:
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    decisions = list(reversed(audit_log(store, comment or None)))[:AUDIT_LIMIT]
+    rows = [(d, [e["rule"] for e in evidence_items(d) if "rule" in e]) for d in decisions]
+    return page(request, "audit.html", session=session, rows=rows, comment=comment, limit=AUDIT_LIMIT)
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy_page(request: Request) -> Response:
+    session = sessions.current_session(request, store_of(request))
+    return page(request, "policy.html", session=session, policy=policy_of(request))

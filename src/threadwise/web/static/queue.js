@@ -1,0 +1,114 @@
+// Keyboard moderation for the queue page: j/k move, a approve, r reject (reason picker), e escalate,
+// x select for the bulk bar. It only moves focus and submits the page's own forms; it never builds HTML
+// (the server renders every comment, escaped).
+(function () {
+  "use strict";
+  let current = 0;
+
+  const items = () => Array.from(document.querySelectorAll("#queue .item"));
+  const isOpen = (item) => !item.classList.contains("decided");
+
+  function show(index) {
+    const all = items();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach((item, i) => {
+      item.classList.toggle("current", i === current);
+      if (i === current) item.setAttribute("aria-current", "true");
+      else item.removeAttribute("aria-current");
+    });
+    all[current].focus({ preventScroll: true });
+    all[current].scrollIntoView({ block: "nearest" });
+  }
+
+  function step(direction) {
+    const all = items();
+    for (let i = current + direction; i >= 0 && i < all.length; i += direction) {
+      if (isOpen(all[i])) return show(i);
+    }
+    show(current); // nothing open that way: stay
+  }
+
+  function submit(item, action) {
+    const form = item && isOpen(item) && item.querySelector(`form.decide[data-action="${action}"]`);
+    if (form) form.requestSubmit();
+  }
+
+  function openPicker(item) {
+    const picker = item && isOpen(item) && item.querySelector("details.reject");
+    if (!picker) return;
+    picker.open = true;
+    picker.querySelector("select").focus();
+  }
+
+  function closePicker(details) {
+    details.open = false;
+    const item = details.closest(".item");
+    if (item) item.focus({ preventScroll: true });
+  }
+
+  function updateSelection() {
+    const count = document.querySelectorAll("#queue .select:checked").length;
+    const output = document.getElementById("selected-count");
+    if (output) output.value = String(count);
+    const bar = document.getElementById("bulk");
+    if (bar) bar.classList.toggle("active", count > 0);
+  }
+
+  function toggleSelect(item) {
+    const box = item && item.querySelector(".select");
+    if (!box) return;
+    box.checked = !box.checked;
+    updateSelection();
+  }
+
+  function isTyping(element) {
+    const tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable) return true;
+    return tag === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(element.type);
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const picker = event.target.closest && event.target.closest("details.reject");
+    if (picker) {
+      if (event.key === "Escape") { event.preventDefault(); closePicker(picker); }
+      else if (event.key === "Enter" && event.target.tagName === "SELECT") {
+        event.preventDefault();
+        picker.querySelector("form").requestSubmit();
+      } else if (/^[1-9]$/.test(event.key) && event.target.tagName === "SELECT") {
+        const option = event.target.options[Number(event.key) - 1];
+        if (option) { event.preventDefault(); event.target.value = option.value; }
+      }
+      return;
+    }
+    if (isTyping(event.target)) return;
+    const item = items()[current];
+    const actions = {
+      j: () => step(1), k: () => step(-1),
+      a: () => submit(item, "approve"), e: () => submit(item, "escalate"),
+      r: () => openPicker(item), x: () => toggleSelect(item),
+    };
+    const act = actions[event.key];
+    if (act) { event.preventDefault(); act(); }
+  });
+
+  document.addEventListener("change", (event) => {
+    if (event.target.classList && event.target.classList.contains("select")) updateSelection();
+  });
+
+  // A decided item comes back from the server in place of the old one: move on to the next open one.
+  document.addEventListener("htmx:afterSettle", () => {
+    const all = items();
+    if (all[current] && !isOpen(all[current])) step(1);
+    else show(current);
+    updateSelection();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const all = items();
+    const first = all.findIndex(isOpen);
+    if (first >= 0) show(first);
+    updateSelection();
+  });
+})();
