@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from threadwise import cli_api, cli_batch, service
+from threadwise import cli_api, cli_batch, cli_report, service
 from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
 from threadwise.export import EXPORT_FORMATS, analysis_record
@@ -22,6 +22,7 @@ console = Console()
 errors = Console(stderr=True)
 cli_api.register(app)  # keys, policy check, moderate
 cli_batch.register(app)  # batch
+cli_report.register(app)  # report
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
@@ -127,14 +128,30 @@ def serve(
         bool, typer.Option("--accurate/--fast", help="Toxicity tier: the fast text-only heads, or + MiniLM embedding.")
     ] = False,
     max_body_bytes: Annotated[int, typer.Option(help="Refuse request bodies larger than this (413).")] = 1024 * 1024,
+    policy: Annotated[Path | None, typer.Option(help="Moderation policy TOML (default: the packaged one).")] = None,
+    open_perspective: Annotated[
+        bool, typer.Option(help="Let the Perspective route answer without an API key (rate-limited per address).")
+    ] = False,
+    rate_per_minute: Annotated[float, typer.Option(help="Requests per minute per API key (0: no limit).")] = 600,
+    coral_budget: Annotated[float, typer.Option(help="Seconds the Coral route may take before it abstains.")] = 2.0,
+    webhook: Annotated[
+        list[str] | None, typer.Option(help="POST queue and decision events here (repeatable); signing secrets "
+                                            "from THREADWISE_WEBHOOK_SECRETS, comma-separated, newest first.")
+    ] = None,
 ) -> None:
-    """Serve the REST API: Perspective-compatible POST /v1alpha1/comments:analyze; OpenAPI docs at /docs."""
+    """Serve the REST API (/v1: threads, pre-moderation, queue, decisions, audit), the Perspective-compatible
+    POST /v1alpha1/comments:analyze and Coral's external moderation phase (POST /coral/moderate, secrets from
+    THREADWISE_CORAL_SECRETS); OpenAPI docs at /docs. Create API keys with `threadwise keys create`."""
     # Imported here so the other commands do not pay for loading the web stack.
     import uvicorn
 
-    from threadwise.api import ApiSettings, create_app
+    from threadwise.cli_api import serve_settings
 
-    settings = ApiSettings(db=db, accurate=accurate, max_body_bytes=max_body_bytes)
+    settings = serve_settings(db=db, accurate=accurate, max_body_bytes=max_body_bytes, policy=policy,
+                              open_perspective=open_perspective, rate_per_minute=rate_per_minute,
+                              coral_budget=coral_budget, webhooks=webhook or [])
+    from threadwise.api import create_app
+
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
