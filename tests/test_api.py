@@ -44,8 +44,10 @@ def with_failing_routes(app: FastAPI) -> FastAPI:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    app = with_failing_routes(create_app(ApiSettings(max_body_bytes=BODY_LIMIT)))
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
+    settings = ApiSettings(db=db, max_body_bytes=BODY_LIMIT, open_perspective=True, rate_per_minute=0)
+    app = with_failing_routes(create_app(settings))
     with TestClient(app) as test_client:  # `with` runs the lifespan: the analyser loads once, here
         yield test_client
 
@@ -223,12 +225,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_serve_answers_a_perspective_request_over_http(tmp_path: Path) -> None:
+def test_serve_answers_a_perspective_request_over_http_with_a_key_in_the_query(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'serve.db'}"
+    made = subprocess.run([sys.executable, "-m", "threadwise", "keys", "create", "--role", "read-only", "--db", db],
+                          capture_output=True, text=True, timeout=60, check=True)
+    key = made.stdout.strip()
     port = free_port()
     log = tmp_path / "serve.log"  # a file, not a pipe: a chatty server can never block on a full pipe
     with log.open("wb") as sink:
         server = subprocess.Popen(
-            [sys.executable, "-m", "threadwise", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "threadwise", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db],
             stdout=sink, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
@@ -238,13 +244,15 @@ def test_serve_answers_a_perspective_request_over_http(tmp_path: Path) -> None:
             assert server.poll() is None, log.read_text(errors="replace")
             try:
                 response = httpx.post(base + ANALYZE, json=perspective_request("You are an idiot", "TOXICITY"),
-                                      timeout=10)
+                                      params={"key": key}, timeout=10)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "threadwise serve did not start within 60 s"
                 time.sleep(0.2)
         assert response.status_code == 200
         assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] >= 0.7
+        refused = httpx.post(base + ANALYZE, json=perspective_request("hello", "TOXICITY"), timeout=10)
+        assert_envelope(refused, 401, "TW-E090")  # without --open-perspective a key is needed
     finally:
         server.terminate()
         try:

@@ -6,15 +6,19 @@ each command so that ``threadwise --help`` does not load the web stack or the an
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from threadwise import service
+
+if TYPE_CHECKING:
+    from threadwise.api import ApiSettings
 
 console = Console()
 errors = Console(stderr=True)
@@ -75,6 +79,72 @@ def keys_revoke(
     console.print(f"revoked key {record.id} ({record.name})", highlight=False)
 
 
+@policy.command("check")
+def policy_check(path: Annotated[Path, typer.Argument(help="The policy TOML file.")]) -> None:
+    """Validate a policy and show its rules; a refused rule (e.g. one on stance or topic) is explained."""
+    from threadwise.policy import load_policy
+
+    checked = load_policy(path)
+    table = Table("rule", "reads", "at least", "action", title=f"policy {checked.name} v{checked.version}: valid")
+    for rule in checked.rules:
+        table.add_row(rule.name, f"{rule.analyser}.{rule.label}", f"{rule.min_score:.2f}", rule.action)
+    for what, action in (("links", checked.links_action), ("first comment", checked.first_comment_action),
+                         ("history", checked.history.action if checked.history else None)):
+        if action:
+            table.add_row(what, "", "", action)
+    console.print(table)
+    console.print(f"otherwise: {checked.default_action}", highlight=False)
+
+
+def moderate(
+    thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix) of a stored thread.")],
+    policy_file: PolicyOption = None,
+    db: DbOption = None,
+) -> None:
+    """Pre-moderate a stored thread: analyse every comment and queue it with the policy's suggestion."""
+    from threadwise.moderation import premoderate
+    from threadwise.policy import load_policy
+
+    checked = load_policy(policy_file)
+    with service.open_store(db) as store:
+        stored = store.load_thread(store.resolve_thread_id(thread))
+        done = premoderate(store, checked, stored)
+        counts = store.queue_counts(stored.id)
+    table = Table("comment", "suggestion", "reason", title=f"{stored.article.title or stored.id}")
+    for suggestion in done.suggestions:
+        if suggestion.action != "approve":
+            table.add_row(suggestion.comment_id, suggestion.action, suggestion.reason)
+    console.print(table)
+    console.print(f"recorded {len(done.recorded)} suggestions ({len(done.kept)} kept as they were); queues: "
+                  + ", ".join(f"{state} {n}" for state, n in counts.items()), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main ``threadwise`` app."""
     app.add_typer(keys, name="keys")
+    app.add_typer(policy, name="policy")
+    app.command("moderate")(moderate)
+
+
+def serve_settings(
+    *, db: str | None, accurate: bool, max_body_bytes: int, policy: Path | None, open_perspective: bool,
+    rate_per_minute: float, coral_budget: float, webhooks: list[str],
+) -> ApiSettings:
+    """The server's settings from ``serve``'s options and the environment (secrets never on the command line).
+
+    The policy is checked here, so that a bad one stops ``serve`` with its coded error before it listens.
+    """
+    from threadwise.api import ApiSettings
+    from threadwise.policy import load_policy
+
+    load_policy(policy)
+    return ApiSettings(
+        db=db, accurate=accurate, max_body_bytes=max_body_bytes, open_perspective=open_perspective,
+        rate_per_minute=rate_per_minute, policy=str(policy) if policy else None,
+        coral_secrets=_secrets("THREADWISE_CORAL_SECRETS"), coral_budget_seconds=coral_budget,
+        webhook_urls=tuple(webhooks), webhook_secrets=_secrets("THREADWISE_WEBHOOK_SECRETS"),
+    )  # fmt: skip
+
+
+def _secrets(variable: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in os.environ.get(variable, "").split(",") if s.strip())

@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)`` builds it; importing this module does no I/O.
 
 Models load once per app, in the lifespan (at server start), never per request and never on import,
-so ``threadwise --help`` stays fast and a test can build as many apps as it likes.
+so ``threadwise --help`` stays fast and a test can build as many apps as it likes. The lifespan also
+opens the one store, the rate limiter and the webhook sender the routes share (``app.state``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from threadwise import __version__
-from threadwise.api import perspective
+from threadwise.api import coral, perspective, routes
+from threadwise.api.auth import RateLimiter
 from threadwise.api.errors import install_error_handlers
+from threadwise.api.moderator import Moderator
 from threadwise.api.scoring import CommentScorer
+from threadwise.api.webhooks import WebhookSender
+from threadwise.settings import get_setting
+from threadwise.store import Store
+from threadwise.web import install_web
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 50 times Perspective's 20 KB comment limit; pages come by upload later
 
@@ -24,29 +31,59 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 50 times Perspective's 20 KB comment lim
 class ApiSettings:
     """What one server runs with.
 
-    ``db`` is kept for the routes of later slices (queue, decisions); the Perspective route stores
-    nothing. ``accurate`` picks the toxicity tier: False serves the fast text-only heads (the
-    pre-moderation latency budget), True adds the MiniLM embedding (better scores, slower, loads torch).
+    ``db``: the store (default: the ``db`` setting). ``accurate`` picks the toxicity tier of the
+    Perspective route: False serves the fast text-only heads, True adds the MiniLM embedding.
+    ``open_perspective``: the Perspective route answers without a key (as a drop-in for a local
+    Perspective). ``rate_per_minute``/``rate_burst``: each key's token bucket (0: no limit).
+    ``policy``: the moderation policy file (default: the packaged one). ``coral_secrets``: Coral's
+    signing secrets (none: the Coral route refuses every request); ``coral_budget_seconds``: how long
+    the Coral route may take before it answers "no decision" rather than make Coral wait;
+    ``coral_approve``: answer APPROVED for a comment the policy approves (default: no decision).
+    ``webhook_urls``/``webhook_secrets``: where queue and decision events go and what signs them (the
+    first secret is the newest; several sign during a rotation).
     """
 
     db: str | None = None
     accurate: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    open_perspective: bool = False
+    rate_per_minute: float = 600.0
+    rate_burst: int = 60
+    policy: str | None = None
+    coral_secrets: tuple[str, ...] = ()
+    coral_budget_seconds: float = 2.0
+    coral_approve: bool = False
+    webhook_urls: tuple[str, ...] = ()
+    webhook_secrets: tuple[str, ...] = ()
+    webhook_attempts: int = 5
+    webhook_backoff_seconds: float = 1.0
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
-    """A ready-to-serve app; its models load when the server starts it (lifespan)."""
+    """A ready-to-serve app; its models load and its store opens when the server starts it (lifespan)."""
     settings = settings or ApiSettings()
+    webhooks = WebhookSender(settings.webhook_urls, settings.webhook_secrets, attempts=settings.webhook_attempts,
+                             backoff_seconds=settings.webhook_backoff_seconds)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.scorer = CommentScorer(accurate=settings.accurate).setup()
-        yield
+        store = Store.open(get_setting("db", settings.db))
+        try:
+            app.state.store = store
+            app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+            app.state.scorer = CommentScorer(accurate=settings.accurate).setup()
+            app.state.moderator = Moderator.load(settings.policy)
+            app.state.webhooks = webhooks.start(store)
+            yield
+        finally:
+            webhooks.stop()
+            store.close()
 
     app = FastAPI(
         title="threadwise",
         version=__version__,
-        description="Explains news comments; a self-hosted, Perspective-compatible toxicity scorer.",
+        description="Explains news comments and helps moderate them on conduct; a self-hosted, "
+        "Perspective-compatible toxicity scorer and a Coral external moderation phase.",
         lifespan=lifespan,
         # Some Perspective clients post JSON without a Content-Type; Perspective reads it all the same.
         strict_content_type=False,
@@ -55,4 +92,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
     app.add_exception_handler(perspective.PerspectiveError, perspective.on_perspective_error)
     app.include_router(perspective.router)
+    app.include_router(routes.router)
+    app.include_router(coral.router)
+    # Other routers (the web UI's) are included below this line.
+    install_web(app)  # the moderator UI under /ui, with its static files
     return app

@@ -176,6 +176,22 @@ def require(*roles: str, allow_query_key: bool = False) -> Callable[..., Princip
     return dependency
 
 
+def perspective_access(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header: Annotated[str | None, Security(_header)],
+) -> Principal | None:
+    """The Perspective route's check: any valid key (also as ``?key=``, as Perspective clients send it);
+    no key at all when the server runs with ``open_perspective``, rate-limited per client address then."""
+    raw_key = _given_key(bearer, header, request.query_params.get("key"))
+    if raw_key is None and request.app.state.settings.open_perspective:
+        request.app.state.limiter.take(f"address {request.client.host if request.client else 'unknown'}")
+        return None
+    principal = authenticate(get_store(request), raw_key)
+    request.app.state.limiter.take(f"key {principal.key_id}")
+    return principal
+
+
 def check_role(principal: Principal, roles: tuple[str, ...]) -> None:
     if not principal.may(*roles):
         admitted = ", ".join(("admin", *roles))

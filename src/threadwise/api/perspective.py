@@ -20,12 +20,13 @@ A body that is not JSON or has wrong types is refused earlier, in threadwise's o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from threadwise.api.auth import Principal, perspective_access
 from threadwise.api.scoring import CommentScorer, CommentScores
 from threadwise.model import Span
 
@@ -121,7 +122,9 @@ router = APIRouter(tags=["Perspective-compatible"])
     responses={400: {"description": "Perspective's error shape: unknown attribute, unsupported language, "
                                     "empty or too long comment"}},
 )
-def analyze_comment(body: AnalyzeCommentRequest, request: Request) -> AnalyzeCommentResponse:
+def analyze_comment(
+    body: AnalyzeCommentRequest, request: Request, _: Annotated[Principal | None, Depends(perspective_access)]
+) -> AnalyzeCommentResponse:
     """Score a comment as Perspective's AnalyzeComment does: a summary score per requested attribute
     and span scores (the analyser's evidence spans when ``spanAnnotations`` is true)."""
     return analyze(body, request.app.state.scorer)

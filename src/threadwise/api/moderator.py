@@ -1,0 +1,52 @@
+"""The API's one loaded moderation engine: the policy and the analyser pipeline, shared by every request.
+
+Loaded once in the app's lifespan (and warmed with one comment, so the first real request does not pay
+for the lazily loaded embedding model). Pipeline runs are serialised by a lock: the analysers' caches
+are not made for several threads at once, and one CPU-bound run at a time is also the fastest order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from threadwise.model import Article, Comment, Finding, Thread
+from threadwise.moderation import Premoderation, premoderate, submit_comment
+from threadwise.pipeline import Pipeline
+from threadwise.policy import Policy, Suggestion, load_policy, suggest
+from threadwise.service import analyse_thread
+from threadwise.store import Store
+
+
+class Moderator:
+    def __init__(self, policy: Policy, pipeline: Pipeline) -> None:
+        self.policy = policy
+        self.pipeline = pipeline
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, policy_path: str | Path | None = None) -> Moderator:
+        moderator = cls(load_policy(policy_path), Pipeline.from_names().setup())
+        moderator.assess(Article(id="warm-up"), Comment(id="warm-up", thread_id="warm-up", text="Hello.", position=0))
+        return moderator
+
+    def submit(
+        self, store: Store, thread_id: str, text: str, author: str | None, parent_id: str | None = None
+    ) -> tuple[Comment, Suggestion]:
+        """Pre-moderate and store one new comment of a stored thread (``moderation.submit_comment``)."""
+        with self._lock:
+            return submit_comment(store, self.policy, thread_id, text, author, parent_id, pipeline=self.pipeline)
+
+    def premoderate(self, store: Store, thread: Thread, comment_ids: Sequence[str] | None = None) -> Premoderation:
+        with self._lock:
+            return premoderate(store, self.policy, thread, comment_ids, pipeline=self.pipeline)
+
+    def assess(
+        self, article: Article, comment: Comment, ancestors: Sequence[Comment] = ()
+    ) -> tuple[Suggestion, list[Finding]]:
+        """The policy's suggestion for a comment that is not stored (Coral's): nothing is written."""
+        with self._lock:
+            analysis = analyse_thread(Thread(article, (*ancestors, comment)), pipeline=self.pipeline)
+        findings = analysis.findings_for(comment.id)
+        return suggest(self.policy, comment, findings), findings
