@@ -20,6 +20,7 @@ from threadwise.api.errors import install_error_handlers
 from threadwise.api.moderator import Moderator
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
+from threadwise.report import routes as report_routes
 from threadwise.settings import get_setting
 from threadwise.store import Store
 from threadwise.web import install_web
@@ -96,4 +97,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(coral.router)
     # Other routers (the web UI's) are included below this line.
     install_web(app)  # the moderator UI under /ui, with its static files
+    app.include_router(report_routes.router)  # the editor's thread report
     return app

@@ -19,6 +19,7 @@ from threadwise.report.errors import ReportOutputError, ReportSourceNotFound, Un
 from threadwise.report.model import Report
 from threadwise.report.render import render_html, render_json
 from threadwise.service import analyse_thread, open_store, read_source
+from threadwise.store import Store
 
 FORMATS = ("html", "json")
 
@@ -29,13 +30,21 @@ def report_inputs(ref: str, db: str | None = None) -> ReportInputs:
         return _analysed(read_source(ref), ref)
     with open_store(db) as store:
         try:
-            thread = store.load_thread(store.resolve_thread_id(ref))
+            return stored_inputs(store, ref)
         except ThreadNotFound as error:
             raise ReportSourceNotFound(f"{ref!r} is neither a file nor a stored thread ({error.message})",
                                        source=ref) from error
-        stored = latest_findings(list(store.iter_findings(thread.id)))
-        decisions = {i.comment.id: i.decision for i in store.queue(thread_id=thread.id, limit=None)
-                     if i.decision is not None}
+
+
+def stored_inputs(store: Store, ref: str) -> ReportInputs:
+    """A stored thread's inputs: its latest findings (analysed now if it has none) and its decisions.
+
+    Raises ``ThreadNotFound`` for an unknown id or prefix.
+    """
+    thread = store.load_thread(store.resolve_thread_id(ref))
+    stored = latest_findings(list(store.iter_findings(thread.id)))
+    decisions = {i.comment.id: i.decision for i in store.queue(thread_id=thread.id, limit=None)
+                 if i.decision is not None}
     if not stored:
         return _analysed(thread, f"thread {thread.id}", decisions)
     return ReportInputs(thread, stored, analyse_article(thread.article), decisions, f"thread {thread.id}")
