@@ -1,12 +1,14 @@
 """The API's one loaded moderation engine: the policy and the analyser pipeline, shared by every request.
 
-Loaded once in the app's lifespan (and warmed with one comment, so the first real request does not pay
-for the lazily loaded embedding model). Pipeline runs are serialised by a lock: the analysers' caches
-are not made for several threads at once, and one CPU-bound run at a time is also the fastest order.
+Loaded once per process (the first app's lifespan; later apps, as in tests, reuse it) and warmed with one
+comment, so the first real request does not pay for the lazily loaded embedding model. Pipeline runs are
+serialised by one lock: the analysers' caches are not made for several threads at once, and one
+CPU-bound run at a time is also the fastest order.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,18 +20,28 @@ from threadwise.policy import Policy, Suggestion, load_policy, suggest
 from threadwise.service import analyse_thread
 from threadwise.store import Store
 
+_RUN_LOCK = threading.Lock()
+
+
+@functools.cache
+def shared_pipeline() -> Pipeline:
+    """The process's one loaded pipeline, warmed with one comment."""
+    pipeline = Pipeline.from_names().setup()
+    warm_up = Comment(id="warm-up", thread_id="warm-up", text="Hello.", position=0)
+    with _RUN_LOCK:
+        analyse_thread(Thread(Article(id="warm-up"), (warm_up,)), pipeline=pipeline)
+    return pipeline
+
 
 class Moderator:
     def __init__(self, policy: Policy, pipeline: Pipeline) -> None:
         self.policy = policy
         self.pipeline = pipeline
-        self._lock = threading.Lock()
+        self._lock = _RUN_LOCK
 
     @classmethod
     def load(cls, policy_path: str | Path | None = None) -> Moderator:
-        moderator = cls(load_policy(policy_path), Pipeline.from_names().setup())
-        moderator.assess(Article(id="warm-up"), Comment(id="warm-up", thread_id="warm-up", text="Hello.", position=0))
-        return moderator
+        return cls(load_policy(policy_path), shared_pipeline())
 
     def submit(
         self, store: Store, thread_id: str, text: str, author: str | None, parent_id: str | None = None
