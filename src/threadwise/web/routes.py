@@ -17,7 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from threadwise.api.webhooks import decided_event
 from threadwise.errors import CommentNotFound, ModerationError, ThreadwiseError
+from threadwise.model import Decision
 from threadwise.moderation import MODERATOR_ACTIONS, audit_log, bulk_decide, decide, evidence_items
 from threadwise.policy import Policy, load_policy
 from threadwise.store import STATES, QueueItem, Store
@@ -82,6 +84,16 @@ def is_htmx(request: Request) -> bool:
 def safe_next(value: str) -> str:
     """Where to go after a form: only a page of this UI, never an outside address."""
     return value if value.startswith("/ui/") and not value.startswith("//") and "\\" not in value else "/ui/queue"
+
+
+def announce(request: Request, store: Store, decisions: list[Decision]) -> None:
+    """Send the decisions to the webhooks, as the API's decision routes do (never blocks: the sender queues)."""
+    sender = getattr(request.app.state, "webhooks", None)
+    if sender is None:
+        return
+    for decision in decisions:
+        item = store.queue_item(decision.comment_id)
+        sender.emit("comment.decided", decided_event(decision, item.thread_id, item.state))
 
 
 def reason_from(form: dict[str, list[str]]) -> str:
@@ -182,7 +194,7 @@ async def decide_item(request: Request, comment_id: str) -> Response:
     action = first(form, "action")
     error: ThreadwiseError | None = None
     try:
-        decide(store, comment_id, session.actor, action, reason_from(form))
+        announce(request, store, [decide(store, comment_id, session.actor, action, reason_from(form))])
     except CommentNotFound as missing:
         raise InvalidForm(missing.message, source=comment_id) from missing
     except ModerationError as refused:  # claimed by another, no reason for a rejection, unknown action
@@ -209,9 +221,10 @@ async def decide_selection(request: Request) -> Response:
     if not ids:
         raise InvalidForm("no comment is selected")
     try:
-        bulk_decide(store, session.actor, first(form, "action"), reason_from(form), comment_ids=ids)
+        made = bulk_decide(store, session.actor, first(form, "action"), reason_from(form), comment_ids=ids)
     except (ModerationError, CommentNotFound) as refused:
         return page(request, "error.html", status=409, session=session, error=refused)
+    announce(request, store, made)
     return RedirectResponse(safe_next(first(form, "next")), status_code=303)
 
 

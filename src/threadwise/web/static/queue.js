@@ -8,7 +8,7 @@
   const items = () => Array.from(document.querySelectorAll("#queue .item"));
   const isOpen = (item) => !item.classList.contains("decided");
 
-  function show(index) {
+  function show(index, focus = true) {
     const all = items();
     if (!all.length) return;
     current = Math.max(0, Math.min(index, all.length - 1));
@@ -17,6 +17,7 @@
       if (i === current) item.setAttribute("aria-current", "true");
       else item.removeAttribute("aria-current");
     });
+    if (!focus) return;
     all[current].focus({ preventScroll: true });
     all[current].scrollIntoView({ block: "nearest" });
   }
@@ -91,6 +92,14 @@
     };
     const act = actions[event.key];
     if (act) { event.preventDefault(); act(); }
+  });
+
+  // A click in an item makes it the current one; a click on one of its controls keeps the focus there.
+  document.addEventListener("click", (event) => {
+    const item = event.target.closest && event.target.closest("#queue .item");
+    if (!item) return;
+    const onControl = event.target.closest("a, button, input, select, summary, textarea");
+    show(items().indexOf(item), !onControl);
   });
 
   document.addEventListener("change", (event) => {

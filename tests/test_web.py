@@ -1,0 +1,236 @@
+"""The web UI over HTTP, on SQLite and PostgreSQL: sign-in, sessions, CSRF, escaping, decisions, refusals.
+
+The real app (``create_app``) serves a database seeded through pre-moderation; the browser tests
+(test_web_browser.py) drive the same pages in Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from test_web_fixtures import XSS, database, pg_admin_for, seed
+from threadwise.api.app import ApiSettings, create_app
+from threadwise.api.auth import revoke_key
+from threadwise.moderation import audit_log
+from threadwise.store import Store
+from threadwise.web.highlight import Mark, marks_from_evidence, segments
+from threadwise.web.routes import safe_next
+
+
+@dataclass
+class Web:
+    client: TestClient
+    store: Store
+    keys: dict[str, str]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def web_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    tmp = tmp_path_factory.mktemp("web")
+    with database(request.param, tmp, pg_admin_for(request, request.param)) as url:
+        store = Store.open(url)
+        try:
+            keys = seed(store)
+            with TestClient(create_app(ApiSettings(db=url)), follow_redirects=False) as client:
+                yield Web(client, store, keys)
+        finally:
+            store.close()
+
+
+@pytest.fixture
+def web(web_module: Web) -> Web:
+    web_module.client.cookies.clear()  # every test starts signed out
+    return web_module
+
+
+def sign_in(web: Web, name: str = "ann") -> str:
+    """Sign in as ``name``; returns the session's CSRF token, as the queue page carries it."""
+    answer = web.client.post("/ui/login", data={"key": web.keys[name], "next": "/ui/queue"})
+    assert answer.status_code == 303, answer.text
+    queue = web.client.get("/ui/queue")
+    assert queue.status_code == 200
+    found = re.search(r'name="csrf" value="([^"]+)"', queue.text)
+    assert found
+    return found.group(1)
+
+
+def decisions_of(web: Web, comment_id: str) -> list[tuple[str, str, str]]:
+    return [(d.actor, d.action, d.reason) for d in audit_log(web.store, comment_id)]
+
+
+# --- highlighting (no server) ------------------------------------------------------------------------
+
+
+def test_segments_cut_at_every_span_boundary_and_merge_shared_marks() -> None:
+    insult = Mark("insult", "toxicity.insult", "insult", 0.9, 0.6)
+    toxic = Mark("toxic", "toxicity.toxicity", "insult", 0.95, 0.8)
+    cut = segments("you stupid moron!", [(4, 10, insult), (4, 16, toxic), (4, 10, toxic)])
+    assert [(s.text, [m.rule for m in s.marks]) for s in cut] == [
+        ("you ", []), ("stupid", ["insult", "toxic"]), (" moron", ["toxic"]), ("!", []),
+    ]  # fmt: skip
+    assert cut[1].rules == "insult toxic" and cut[1].score == "0.95"
+    assert "rule insult: toxicity.insult 0.90 ≥ 0.60" in cut[1].title
+    assert "".join(s.text for s in cut) == "you stupid moron!"
+
+
+def test_segments_clip_spans_outside_the_text_and_keep_markup_as_text() -> None:
+    mark = Mark("r", "toxicity.insult", "", None, None)
+    cut = segments("<b>x</b>", [(3, 99, mark), (50, 60, mark), (-5, 0, mark)])
+    assert [(s.text, bool(s.marks)) for s in cut] == [("<b>", False), ("x</b>", True)]
+    evidence = [{"rule": "insult", "label": "toxicity.insult", "score": 0.7, "threshold": 0.6, "spans": [[0, 3, "x"]]},
+                {"ref": "a moderator's note"}]  # fmt: skip
+    assert [(s, e, m.rule) for s, e, m in marks_from_evidence(evidence)] == [(0, 3, "insult")]
+
+
+def test_next_only_leads_to_this_ui() -> None:
+    assert safe_next("/ui/queue?state=review") == "/ui/queue?state=review"
+    for outside in ("https://evil.example/", "//evil.example/ui/", "/ui/\\evil", "javascript:alert(1)", ""):
+        assert safe_next(outside) == "/ui/queue"
+
+
+# --- signing in ----------------------------------------------------------------------------------------
+
+
+def test_pages_need_a_session(web: Web) -> None:
+    for path in ("/ui/queue", "/ui/audit", "/ui/policy"):
+        answer = web.client.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/login?next=%2Fui%2F")
+    assert web.client.get("/ui/login").status_code == 200
+    web.client.cookies.set("tw_session", "eyJraWQiOiJmb3JnZWQifQ.forged.signature", path="/ui")
+    assert web.client.get("/ui/queue").status_code == 303  # a forged cookie is no session
+
+
+def test_sign_in_sets_a_hardened_cookie_holding_no_key(web: Web) -> None:
+    answer = web.client.post("/ui/login", data={"key": web.keys["ann"], "next": "/ui/audit"})
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/audit"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+    assert web.keys["ann"] not in cookie and web.keys["ann"].split("_")[2] not in cookie
+    page = web.client.get("/ui/queue")
+    assert page.status_code == 200 and "ann (moderator)" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_sign_in_refuses_wrong_keys_and_roles(web: Web) -> None:
+    wrong = web.client.post("/ui/login", data={"key": "tw_00000000_nope"})
+    assert wrong.status_code == 401 and "TW-E141" in wrong.text and "set-cookie" not in wrong.headers
+    reader = web.client.post("/ui/login", data={"key": web.keys["reader"]})
+    assert reader.status_code == 403 and "TW-E142" in reader.text and "set-cookie" not in reader.headers
+
+
+def test_revoking_the_key_ends_its_sessions(web: Web) -> None:
+    key_id = web.keys["bob"].split("_")[1]
+    sign_in(web, "bob")
+    revoke_key(web.store, key_id)
+    assert web.client.get("/ui/queue").status_code == 303
+    assert web.client.post("/ui/login", data={"key": web.keys["bob"]}).status_code == 401
+
+
+def test_sign_out_needs_the_token_and_ends_the_session(web: Web) -> None:
+    csrf = sign_in(web)
+    assert web.client.post("/ui/logout", data={}).status_code == 403
+    answer = web.client.post("/ui/logout", data={"csrf": csrf})
+    assert answer.status_code == 303 and 'tw_session=""' in answer.headers["set-cookie"]
+
+
+# --- decisions -----------------------------------------------------------------------------------------
+
+
+def test_a_post_without_the_token_or_from_another_site_stores_nothing(web: Web) -> None:
+    csrf = sign_in(web)
+    before = decisions_of(web, "c-quote")
+    no_token = web.client.post("/ui/items/c-quote/decision", data={"action": "approve"})
+    assert no_token.status_code == 403 and "TW-E143" in no_token.text
+    other_site = web.client.post("/ui/items/c-quote/decision", data={"action": "approve", "csrf": csrf},
+                                 headers={"origin": "https://evil.example"})  # fmt: skip
+    assert other_site.status_code == 403
+    assert decisions_of(web, "c-quote") == before
+
+
+def test_escalate_by_form_and_by_htmx(web: Web) -> None:
+    csrf = sign_in(web)
+    plain = web.client.post("/ui/items/c-quote/decision",
+                            data={"action": "escalate", "csrf": csrf, "next": "/ui/queue?state=review"})  # fmt: skip
+    assert plain.status_code == 303 and plain.headers["location"] == "/ui/queue?state=review"
+    assert decisions_of(web, "c-quote")[-1] == ("ann", "escalate", "")
+    fragment = web.client.post("/ui/items/c-quote/decision", headers={"hx-request": "true"},
+                               data={"action": "escalate", "reason": "needs an editor", "csrf": csrf})  # fmt: skip
+    assert fragment.status_code == 200 and fragment.text.lstrip().startswith("<article")
+    assert "escalate by ann: needs an editor" in fragment.text
+    assert decisions_of(web, "c-quote")[-1] == ("ann", "escalate", "needs an editor")
+
+
+def test_refusals_come_back_beside_the_item_and_store_nothing(web: Web) -> None:
+    csrf = sign_in(web)
+    before = decisions_of(web, "c-fine")
+    no_reason = web.client.post("/ui/items/c-fine/decision", headers={"hx-request": "true"},
+                                data={"action": "reject", "reason": " ", "csrf": csrf})  # fmt: skip
+    assert no_reason.status_code == 409 and "TW-E082" in no_reason.text and 'id="item-c-fine"' in no_reason.text
+    unknown = web.client.post("/ui/items/c-fine/decision", data={"action": "delete", "csrf": csrf})
+    assert unknown.status_code == 409 and "TW-E081" in unknown.text
+    missing = web.client.post("/ui/items/no-such-comment/decision", data={"action": "approve", "csrf": csrf})
+    assert missing.status_code == 422 and "TW-E144" in missing.text
+    nothing = web.client.post("/ui/bulk", data={"action": "approve", "csrf": csrf})
+    assert nothing.status_code == 422 and "TW-E144" in nothing.text
+    assert decisions_of(web, "c-fine") == before
+
+
+def test_a_comment_held_by_another_moderator_is_not_listed_or_decided(web: Web) -> None:
+    web.store.release("c-bulk2", "ann")  # the queue pages of earlier tests claimed it for ann
+    assert web.store.claim("c-bulk2", "carol", ttl_seconds=600)
+    try:
+        csrf = sign_in(web)
+        page = web.client.get("/ui/queue").text
+        assert 'id="item-c-bulk1"' in page and 'id="item-c-bulk2"' not in page
+        assert "being reviewed by other moderators" in page
+        refused = web.client.post("/ui/items/c-bulk2/decision", data={"action": "approve", "csrf": csrf})
+        assert refused.status_code == 409 and "TW-E083" in refused.text and "claimed by carol" in refused.text
+        assert web.store.queue_item("c-bulk1").claim.moderator == "ann"  # type: ignore[union-attr]
+    finally:
+        web.store.release("c-bulk2", "carol")
+
+
+# --- pages -----------------------------------------------------------------------------------------------
+
+
+def test_hostile_comment_text_is_escaped_everywhere(web: Web) -> None:
+    sign_in(web)
+    page = web.client.get("/ui/queue?state=reported").text
+    assert "&lt;script&gt;window.__pwned" in page
+    assert "<script>window" not in page and 'href="javascript:' not in page and "<img src=x" not in page
+    assert XSS not in page
+
+
+def test_queue_shows_evidence_context_and_history(web: Web) -> None:
+    sign_in(web)
+    page = web.client.get("/ui/queue?state=review").text
+    item = page[page.index('id="item-c-reject"'):]
+    item = item[: item.index("</article>")]
+    assert re.search(r'<mark class="evidence" data-rule="[^"]*insult[^"]*"[^>]*>pathetic clown</mark>', item)
+    assert "in reply to troll:</span> You stupid moron" in item  # the parent comment
+    assert re.search(r"troll: \d+ other comments in 30 days", item)
+    quote = page[page.index('id="item-c-quote"'):]
+    assert "quotes the article (paragraph 1):</span> “approved the new bike lanes on Tuesday" in quote
+
+
+def test_audit_and_policy_pages(web: Web) -> None:
+    sign_in(web)
+    audit = web.client.get("/ui/audit?comment=c-approve").text
+    assert "policy:default@1" in audit and "c-approve" in audit and "c-bulk1" not in audit
+    policy = web.client.get("/ui/policy").text
+    for rule in ("threat", "severe-toxicity", "identity-attack", "insult", "toxic"):
+        assert f"<td>{rule}</td>" in policy
+    assert "never stance" in policy
+    assert web.client.get("/ui/queue?state=nonsense").status_code == 422
+
+
+def test_static_files_ship_with_the_package() -> None:
+    static = Path(__file__).resolve().parents[1] / "src" / "threadwise" / "web" / "static"
+    assert (static / "vendor" / "htmx.min.js").read_text(encoding="utf-8").startswith("var htmx=function()")
+    assert "2.0.11" in (static / "vendor" / "README.md").read_text(encoding="utf-8")
