@@ -8,9 +8,10 @@ them calls the same ``analyse_partition``, so the outputs are the same row for r
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import Any
 
 from threadwise.batch.analysis import PartitionResult, PartitionTask, analyse_partition
@@ -33,48 +34,48 @@ def _in_processes(tasks: Iterator[PartitionTask], workers: int) -> Iterator[Part
     # spawn, not fork: forking a process that already runs math threads can deadlock the child
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: dict[Future[PartitionResult], int] = {}
-        for task in tasks:
-            pending[pool.submit(analyse_partition, task)] = task.index
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield from _collect(pending)
-        while pending:
-            yield from _collect(pending)
-
-
-def _collect(pending: dict[Future[PartitionResult], int]) -> Iterator[PartitionResult]:
-    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-    for future in done:
-        yield _result(future, pending.pop(future))
-
-
-def _result(future: Any, index: int, fatal: tuple[type[BaseException], ...] = (BrokenProcessPool,)) -> PartitionResult:
-    """The partition's result; a dead worker becomes a coded error (finished partitions are kept)."""
-    try:
-        result: PartitionResult = future.result()
-    except fatal as error:
-        raise PartitionFailed(f"a worker died while analysing partition {index}",
-                              source=f"partition {index}") from error
-    return result
+        first_done = partial(wait, return_when=FIRST_COMPLETED)
+        yield from _windowed(tasks, pool.submit, first_done, workers * IN_FLIGHT_PER_WORKER, (BrokenProcessPool,))
 
 
 def _on_dask(tasks: Iterator[PartitionTask], scheduler: str) -> Iterator[PartitionResult]:
-    from distributed import Client, KilledWorker, as_completed
+    from distributed import Client, KilledWorker
+    from distributed import wait as dask_wait
 
     try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
+        client = Client(scheduler)  # the default client while it runs: `wait` uses it
     except (OSError, TimeoutError) as error:
         raise SchedulerUnavailable(f"cannot reach the Dask scheduler ({error})", source=scheduler) from error
     with client:
         window = max(1, sum(client.nthreads().values())) * IN_FLIGHT_PER_WORKER
-        running = as_completed()
-        indices: dict[object, int] = {}
-        for task in tasks:
-            future = client.submit(analyse_partition, task, key=f"threadwise-{task.run_id}-{task.index}", pure=False)
-            indices[future.key] = task.index
-            running.add(future)
-            while running.count() >= window:
-                finished = next(running)
-                yield _result(finished, indices[finished.key], (KilledWorker,))
-        for future in running:
-            yield _result(future, indices[future.key], (KilledWorker,))
+
+        def submit(function: Any, task: PartitionTask) -> Any:
+            return client.submit(function, task, key=f"threadwise-{task.run_id}-{task.index}", pure=False)
+
+        first_done = partial(dask_wait, return_when="FIRST_COMPLETED")
+        yield from _windowed(tasks, submit, first_done, window, (KilledWorker,))
+
+
+def _windowed(tasks: Iterator[PartitionTask], submit: Callable[..., Any], first_done: Callable[[Any], Any],
+              window: int, fatal: tuple[type[BaseException], ...]) -> Iterator[PartitionResult]:
+    """Keep at most ``window`` tasks submitted; yield each result as it finishes."""
+    pending: dict[Any, int] = {}
+    for task in tasks:
+        pending[submit(analyse_partition, task)] = task.index
+        while len(pending) >= window:
+            yield from _collect(pending, first_done, fatal)
+    while pending:
+        yield from _collect(pending, first_done, fatal)
+
+
+def _collect(pending: dict[Any, int], first_done: Callable[[Any], Any],
+             fatal: tuple[type[BaseException], ...]) -> Iterator[PartitionResult]:
+    done, _ = first_done(list(pending))
+    for future in done:
+        index = pending.pop(future)
+        try:
+            result: PartitionResult = future.result()
+        except fatal as error:  # a dead worker: a coded error; finished partitions are kept for --resume
+            raise PartitionFailed(f"a worker died while analysing partition {index}",
+                                  source=f"partition {index}") from error
+        yield result
