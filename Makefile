@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/threadwise show $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise analyze $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise threads --db $(DEMO_DB)
+	$(BIN)/threadwise report $(EXAMPLE) -o var/demo-report.html
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from threadwise.model import Decision, Finding, Thread
 from threadwise.neutrality import STANCE_GROUPS, article_stance, build_panel, toxicity_score
@@ -248,10 +249,19 @@ def _comment_entry(thread: Thread, comment_id: str, findings: list[Finding], pol
         created_at=comment.created_at.isoformat() if comment.created_at else None, text=comment.text,
         stance=stance, toxicity=toxicity_score(findings), constructive=_score(findings, "constructive", "constructive"),
         suggestion=action, topic=topic, labels=_labels(findings, stance, action),
-        findings=[{"analyser": f.analyser, "label": f.label, "score": round(f.score, 3)}
-                  for f in sorted(findings, key=lambda f: (f.analyser, -f.score))],
+        findings=_finding_summary(findings),
         highlights=sorted(set(highlights), key=lambda h: (h.start, -h.end)),
     )  # fmt: skip
+
+
+def _finding_summary(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """One entry per analyser and label: the highest score, and how many findings (e.g. spans) it stands for."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for f in sorted(findings, key=lambda f: (f.analyser, -f.score)):
+        entry = merged.setdefault((f.analyser, f.label), {"analyser": f.analyser, "label": f.label,
+                                                          "score": round(f.score, 3), "count": 0})
+        entry["count"] += 1
+    return list(merged.values())
 
 
 def _labels(findings: Sequence[Finding], stance: str, action: str) -> list[str]:

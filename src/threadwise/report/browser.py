@@ -42,6 +42,7 @@ def render_check(html: Path, screenshots: Path | None = None, *, width: int = 11
             check.sections = [s for s in SECTIONS if page.locator(f"#{s}").count()]
             if screenshots is not None:
                 screenshots.mkdir(parents=True, exist_ok=True)
+                page.add_style_tag(content=".toc { position: static; }")  # keep the bar out of the pictures
                 for number, section in enumerate(check.sections, start=1):
                     path = screenshots / f"{number}-{section.removeprefix('sec-')}.png"
                     page.locator(f"#{section}").screenshot(path=str(path))
@@ -49,3 +50,20 @@ def render_check(html: Path, screenshots: Path | None = None, *, width: int = 11
         finally:
             browser.close()
     return check
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m threadwise.report.browser REPORT.html OUT_DIR``: check the page, save section PNGs."""
+    import sys
+
+    html, out = (argv if argv is not None else sys.argv[1:])[:2]
+    check = render_check(Path(html), Path(out))
+    problems = check.console_errors + check.page_errors + check.requests
+    for path in check.screenshots:
+        print(path)
+    if problems:
+        raise SystemExit(f"the page is not clean: {problems}")
+
+
+if __name__ == "__main__":
+    main()
