@@ -130,6 +130,8 @@ def _open_output(out: Path, input_fingerprint: str, settings: dict[str, object],
             raise InputChanged("the input files differ from those of the run being resumed", source=str(out))
         if previous.settings != settings:
             raise SettingsChanged(f"the run used {previous.settings}, now asked {settings}", source=str(out))
+        for leftover in out.glob("*/.part-*.tmp"):  # a part being written when the run was killed
+            leftover.unlink()
         return previous
     out.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
