@@ -275,3 +275,17 @@ def test_premoderate_holds_a_plain_threat(tmp_path: Path) -> None:
         store.save_thread(authored_thread("t1", "ann"))
         _, suggestion = submit_comment(store, load_policy(), "t1", "I know where you live and I will kill you.", "x")
     assert suggestion.action in ("review", "reject")
+
+
+def test_pre_moderation_runs_the_pipeline_it_is_given(store: Store, example: Thread) -> None:
+    """A server passes its one loaded pipeline; exactly its analysers run, none is loaded anew."""
+    from threadwise.pipeline import Pipeline
+
+    only_toxicity = Pipeline.from_names(["toxicity"])
+    result = premoderate(store, load_policy(), example, pipeline=only_toxicity)
+    assert result.run.config["analysers"] == ["toxicity"]
+    assert {f.analyser for f in store.iter_findings(example.id)} == {"toxicity"}
+    _, suggestion = submit_comment(store, load_policy(), example.id, "You are a pathetic idiot.", "zed",
+                                   pipeline=only_toxicity)
+    assert suggestion.action == "review"
+    assert {f.analyser for f in store.iter_findings(example.id)} == {"toxicity"}

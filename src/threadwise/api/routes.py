@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from threadwise import moderation
 from threadwise.api.auth import READERS, Principal, get_store, require
 from threadwise.api.moderator import Moderator
-from threadwise.api.webhooks import WebhookSender, decided_event, queued_event
+from threadwise.api.webhooks import WebhookSender, announce_decided, announce_queued
 from threadwise.errors import ClaimedByOther, ModerationError
 from threadwise.export import comment_record, finding_record, thread_record
 from threadwise.ingest import FORMATS, read_thread
@@ -31,8 +31,6 @@ Ingester = Annotated[Principal, Depends(require("ingest"))]
 Moderating = Annotated[Principal, Depends(require("moderator"))]
 Admin = Annotated[Principal, Depends(require())]
 StoreDep = Annotated[Store, Depends(get_store)]
-
-WORKED_STATES = ("pending", "review")  # the queues a person works; entering one is a webhook event
 
 
 class Strict(BaseModel):
@@ -239,17 +237,9 @@ def _webhooks(request: Request) -> WebhookSender:
 
 
 def _announce_queued(request: Request, store: Store, comment_id: str) -> QueueItem:
-    item = store.queue_item(comment_id)
-    if item.state in WORKED_STATES:
-        _webhooks(request).emit("comment.queued", queued_event(comment_id, item.thread_id, item.state, item.decision))
-    return item
+    return announce_queued(_webhooks(request), store, comment_id)
 
 
 def _announce_decided(request: Request, store: Store, decisions: list[Decision]) -> list[dict[str, Any]]:
-    records = []
-    for decision in decisions:
-        item = store.queue_item(decision.comment_id)
-        _webhooks(request).emit("comment.decided", decided_event(decision, item.thread_id, item.state))
-        records.append({**decision_record(decision), "state": item.state})
-    return records
-
+    items = announce_decided(_webhooks(request), store, decisions)
+    return [{**decision_record(d), "state": item.state} for d, item in zip(decisions, items, strict=True)]

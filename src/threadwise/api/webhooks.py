@@ -37,12 +37,13 @@ import httpx
 
 from threadwise.errors import InvalidWebhook
 from threadwise.model import Decision
-from threadwise.store import Store, WebhookDelivery
+from threadwise.store import QueueItem, Store, WebhookDelivery
 
 log = logging.getLogger("threadwise.webhooks")
 
 SIGNATURE_HEADER = "X-Threadwise-Signature"
 DEFAULT_TOLERANCE_SECONDS = 300
+WORKED_STATES = ("pending", "review")  # the queues a person works; entering one is an event
 
 
 # --- signing -------------------------------------------------------------------------------------------
@@ -85,6 +86,24 @@ def queued_event(comment_id: str, thread_id: str, state: str, decision: Decision
     return {"comment_id": comment_id, "thread_id": thread_id, "state": state,
             "suggested_action": decision.action if decision else None,
             "reason": decision.reason if decision else None}  # fmt: skip
+
+
+def announce_queued(sender: WebhookSender, store: Store, comment_id: str) -> QueueItem:
+    """Emit ``comment.queued`` when the comment now waits for a person; returns its queue item."""
+    item = store.queue_item(comment_id)
+    if item.state in WORKED_STATES:
+        sender.emit("comment.queued", queued_event(comment_id, item.thread_id, item.state, item.decision))
+    return item
+
+
+def announce_decided(sender: WebhookSender, store: Store, decisions: Sequence[Decision]) -> list[QueueItem]:
+    """Emit ``comment.decided`` for each decision (any shell that records one calls this: API, web UI)."""
+    items = []
+    for decision in decisions:
+        item = store.queue_item(decision.comment_id)
+        sender.emit("comment.decided", decided_event(decision, item.thread_id, item.state))
+        items.append(item)
+    return items
 
 
 # --- delivery ------------------------------------------------------------------------------------------
