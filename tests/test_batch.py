@@ -220,3 +220,27 @@ def test_batch_refuses_missing_inputs_and_unknown_suffixes(tmp_path: Path) -> No
         with pytest.raises(BatchInputError) as caught:
             run_batch([ref], tmp_path / "out")
         assert caught.value.code == "TW-E110" and caught.value.source == ref
+
+
+def test_batch_cli_reports_the_run_and_where_the_errors_are(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from threadwise.cli import app
+
+    comments, articles = corpus
+    result = CliRunner().invoke(app, ["batch", str(comments), "--articles", str(articles), "-o",
+                                      str(tmp_path / "out.parquet"), "--partition-size", "3"])
+    assert result.exit_code == 0, result.output
+    assert "4 comments in 2 partitions" in result.output
+    assert "0 rows skipped, 1 threads without article" in result.output and "errors.jsonl" in result.output
+
+
+def test_batch_cli_exits_with_a_coded_error_when_no_row_is_readable(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = write_jsonl(tmp_path / "bad.jsonl", ["{oops", {"id": 1, "thread_id": "t", "text": 3}])
+    done = subprocess.run([sys.executable, "-m", "threadwise", "batch", str(bad), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "TW-E110" in done.stderr and "errors.jsonl" in done.stderr
+    assert len((tmp_path / "out" / "errors.jsonl").read_text().splitlines()) == 2

@@ -52,11 +52,11 @@ def batch(
             progress.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
 
         summary = run_batch(inputs, output, articles=articles or (), options=options, on_progress=show)
-    console.print(f"{summary.comments:,} comments in {summary.partitions:,} partitions "
-                  f"({summary.partitions_run:,} run now, {summary.findings:,} findings) → {summary.out}")
+    console.print(f"{summary.comments:,} comments in {summary.partitions:,} partitions ({summary.partitions_run:,} "
+                  f"run now, {summary.findings:,} findings) → {summary.out}", soft_wrap=True)
     if summary.corrupt_rows or summary.threads_without_article:
         errors.print(f"{summary.corrupt_rows:,} rows skipped, {summary.threads_without_article:,} threads "
-                     f"without article: see {summary.errors_file}")
+                     f"without article: see {summary.errors_file}", soft_wrap=True)
     if summary.comments == 0:
         raise BatchInputError("no row could be analysed", source=", ".join(inputs),
                               fix=f"see the reasons in {summary.errors_file}")
