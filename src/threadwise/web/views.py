@@ -89,7 +89,9 @@ class ItemReader:
         parent = None
         if comment.parent_id and thread.has_comment(comment.parent_id):
             parent = thread.get_comment(comment.parent_id)
-        history = self.store.author_history(comment.author, self.window) if comment.author else None
+        history = None  # an anonymous comment has no history to show
+        if comment.author:
+            history = self.store.author_history(comment.author, self.window, excluding=comment.id)
         return ItemView(
             item=item, segments=segments(comment.text, marks_from_evidence(evidence)), rules=evidence,
             article_title=thread.article.title or thread.id, parent=parent,
