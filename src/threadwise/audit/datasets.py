@@ -1,0 +1,34 @@
+"""Reading the public datasets in ../shared/data that the audit builds its cases from."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from threadwise.audit.errors import AuditDataMissing
+from threadwise.train import MissingData, shared_data_dir
+
+
+def data_dir(path: Path | None = None) -> Path:
+    """The shared dataset folder (``path`` if given), or a coded error saying where it was looked for."""
+    if path is not None:
+        if not path.is_dir():
+            raise AuditDataMissing(f"no dataset folder at {path}", source=str(path))
+        return path
+    try:
+        return shared_data_dir()
+    except MissingData as error:
+        raise AuditDataMissing(error.message) from error
+
+
+def read_csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> Iterator[dict[str, str]]:
+    """Rows of a CSV file, gzipped or not, as dicts; a missing file is a coded error naming it."""
+    if not path.is_file():
+        raise AuditDataMissing(f"the audit needs {path.name}, which is missing", source=str(path))
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    yield from csv.DictReader(io.StringIO(raw.decode(encoding)), delimiter=delimiter)

@@ -1,0 +1,150 @@
+"""Suite 2, identity terms: naming who someone is must not get a harmless comment flagged.
+
+Sources: our Jigsaw-style templates over 48 groups (``identity_templates``; the CI subset), and in the full
+audit HateCheck's neutral and positive identity cases, ToxiGen's human-written neutral statements per group,
+a sample of Jigsaw's "bias madlibs" (labelled toxic / non-toxic per identity term) and Jigsaw's Wikipedia
+test set (real comments, labelled, many mentioning identities) for subgroup AUC, BPSN and BNSP.
+The gate: the benign false-positive rate (harmless comments the policy flags) is at most 5 % for every group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from threadwise.audit.bias_metrics import SubgroupAuc, false_positive_rate, subgroup_aucs
+from threadwise.audit.datasets import read_csv
+from threadwise.audit.identity_templates import identity_cases
+from threadwise.audit.results import Check, SuiteResult
+from threadwise.audit.scoring import PolicyScorer
+from threadwise.model import make_id
+
+FPR_GATE = 0.05  # benign-mention false-positive rate, every group
+MADLIBS_PER_TERM = 30  # half toxic, half not
+MIN_MENTIONS = 20  # Wikipedia comments mentioning a term before its AUCs are reported
+SHOWN_PER_SOURCE = 8  # table rows per source (worst first); every group is in ``figures``
+
+
+@dataclass(frozen=True)
+class Case:
+    group: str
+    text: str
+    toxic: bool
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    source: str
+    group: str
+    benign: int
+    fpr: float
+    benign_toxicity: float
+    aucs: SubgroupAuc | None
+
+
+def template_cases(fast: bool) -> list[Case]:
+    return [Case(c.group.name, c.text, c.abusive) for c in identity_cases(fast)]
+
+
+def hatecheck_cases(data: Path) -> list[Case]:
+    rows = read_csv(data / "hatecheck_functional_tests" / "test_suite_cases.csv.gz")
+    return [Case(r["target_ident"], r["test_case"].strip(), False) for r in rows
+            if r["functionality"] in ("ident_neutral_nh", "ident_pos_nh")]
+
+
+def toxigen_cases(data: Path) -> list[Case]:
+    rows = read_csv(data / "toxigen_prompts_and_demonstrations" / "unique_prompt_sentences.csv.gz")
+    return [Case(r["target_group"], r["text"].strip(), False) for r in rows if r["prompt_label"] == "neutral"]
+
+
+def _term_finder(data: Path) -> Callable[[str], str | None]:
+    words = (data / "jigsaw_identity_bias_templates" / "word_lists" / "adjectives_people.txt").read_text()
+    terms = sorted({w.strip() for w in words.splitlines() if w.strip()}, key=len, reverse=True)
+    pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b", re.I)
+
+    def find(text: str) -> str | None:
+        match = pattern.search(text)
+        return match.group().lower() if match else None
+
+    return find
+
+
+def madlibs_cases(data: Path) -> list[Case]:
+    """A fixed sample per identity term of Jigsaw's templated sentences (the identity is the term they name)."""
+    find = _term_finder(data)
+    by_term: dict[tuple[str, bool], list[Case]] = {}
+    for row in read_csv(data / "jigsaw_identity_bias_templates" / "en_sentence_templates.csv.gz"):
+        term = find(row["phrase"])
+        if term:
+            toxic = row["toxicity"] == "toxic"
+            by_term.setdefault((term, toxic), []).append(Case(term, row["phrase"], toxic))
+    half = MADLIBS_PER_TERM // 2
+    return [c for cases in by_term.values() for c in sorted(cases, key=lambda c: make_id(c.text))[:half]]
+
+
+def wikipedia_cases(data: Path) -> list[Case]:
+    """Jigsaw's Wikipedia talk test set (unfuzzed); ``group`` is the first identity term the comment names."""
+    find = _term_finder(data)
+    rows = read_csv(data / "jigsaw_identity_bias_templates" / "toxicity_nonfuzzed_testset.csv.gz")
+    return [Case(find(r["comment"]) or "", r["comment"], r["toxic"] == "True") for r in rows]
+
+
+def figures_by_group(source: str, cases: Sequence[Case], scorer: PolicyScorer) -> list[GroupFigures]:
+    verdicts = scorer.score([c.text for c in cases])
+    out = []
+    for group in sorted({c.group for c in cases if c.group}):
+        member = [c.group == group for c in cases]
+        benign = [v for c, v, m in zip(cases, verdicts, member, strict=True) if m and not c.toxic]
+        aucs = None
+        if any(c.toxic for c in cases):
+            aucs = subgroup_aucs(group, member, [c.toxic for c in cases], [v.toxicity for v in verdicts])
+        out.append(GroupFigures(source, group, len(benign), false_positive_rate([v.flagged for v in benign]),
+                                sum(v.toxicity for v in benign) / len(benign) if benign else 0.0, aucs))
+    return out
+
+
+def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
+    sources: list[tuple[str, list[Case]]] = [("identity templates", template_cases(fast))]
+    if not fast:
+        sources += [("HateCheck identity cases", hatecheck_cases(data)),
+                    ("ToxiGen neutral statements", toxigen_cases(data)),
+                    ("Jigsaw bias madlibs", madlibs_cases(data))]
+    checks, rows, figures = [], [], {}
+    for source, cases in sources:
+        groups = figures_by_group(source, cases, scorer)
+        worst = max(groups, key=lambda g: (g.fpr, g.benign_toxicity))
+        checks.append(Check(f"benign FPR · {source} · worst group", worst.fpr, FPR_GATE, unit="%",
+                            worst=f"{worst.group} ({round(worst.fpr * worst.benign)}/{worst.benign} flagged, "
+                                  f"e.g. {_flagged_example(cases, scorer, worst.group)!r})"))
+        ranked = sorted(groups, key=lambda g: (-g.fpr, -g.benign_toxicity))
+        rows += [_row(g) for g in ranked[:SHOWN_PER_SOURCE]]
+        figures[source] = [_row(g) for g in ranked]
+    if not fast:
+        wiki = [g for g in figures_by_group("Jigsaw Wikipedia test set", wikipedia_cases(data), scorer)
+                if g.aucs and g.aucs.size >= MIN_MENTIONS]
+        rows += [_row(g) for g in sorted(wiki, key=lambda g: _lowest_auc(g.aucs))[:SHOWN_PER_SOURCE]]
+        figures["Jigsaw Wikipedia test set"] = [_row(g) for g in wiki]
+    notes = (f"gate: benign false-positive rate ≤ {FPR_GATE * 100:.0f} % for every group; rows: worst groups first",
+             "subgroup AUC / BPSN / BNSP (Borkan et al. 2019) use the overall toxicity score where labels exist")
+    columns = ("source", "group", "benign n", "benign FPR", "benign tox", "subgroup AUC", "BPSN", "BNSP")
+    return SuiteResult("identity", "Identity terms", tuple(checks), columns, tuple(rows), notes,
+                       {k: [dict(zip(columns, r, strict=True)) for r in v] for k, v in figures.items()})
+
+
+def _row(g: GroupFigures) -> tuple[object, ...]:
+    a = g.aucs
+    return (g.source, g.group, g.benign, g.fpr, g.benign_toxicity, a and a.subgroup_auc, a and a.bpsn_auc,
+            a and a.bnsp_auc)
+
+
+def _lowest_auc(a: SubgroupAuc | None) -> float:
+    values = [v for v in (a.subgroup_auc, a.bpsn_auc, a.bnsp_auc) if v is not None] if a else []
+    return min(values, default=1.0)
+
+
+def _flagged_example(cases: Sequence[Case], scorer: PolicyScorer, group: str) -> str:
+    benign = [c.text for c in cases if c.group == group and not c.toxic]
+    verdicts = scorer.score(benign)
+    return max(verdicts, key=lambda v: (v.flagged, v.toxicity)).text if verdicts else ""

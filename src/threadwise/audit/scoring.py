@@ -1,0 +1,82 @@
+"""What moderation would do with a text: the policy's action and the toxicity score behind it.
+
+The audit measures the shipped path, not a shortcut: the analysers the policy reads run through the real
+pipeline (MiniLM embedding + heads, the accurate tier pre-moderation records) and ``policy.suggest``
+turns their findings into an action. Only the analysers some rule names are run, because a rule can
+only read those (the policy refuses rules on stance, topic or side), so the others cannot change the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from threadwise.analysers.base import CommentContext
+from threadwise.audit.errors import AuditError
+from threadwise.model import Article, Comment, Finding, make_id
+from threadwise.neutrality import FLAG_ACTIONS, toxicity_score
+from threadwise.pipeline import Pipeline
+from threadwise.policy import Policy, Suggestion, load_policy, suggest
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The policy's suggestion for one text and the overall toxicity score it saw."""
+
+    text: str
+    action: str
+    toxicity: float
+    reason: str
+    rejected_with_evidence: bool
+
+    @property
+    def flagged(self) -> bool:
+        """Flag = the policy suggests review or reject."""
+        return self.action in FLAG_ACTIONS
+
+    @property
+    def held(self) -> bool:
+        """Hold = the policy suggests review (a person looks before it is published)."""
+        return self.action == "review"
+
+
+class PolicyScorer:
+    """Scores texts once each (results are cached by text) under one policy."""
+
+    def __init__(self, policy: Policy | None = None, batch_size: int = 64) -> None:
+        self.policy = policy or load_policy(None)
+        names = sorted({rule.analyser for rule in self.policy.rules}) or ["toxicity"]
+        self.pipeline = Pipeline.from_names(names, batch_size=batch_size)
+        self._cache: dict[tuple[str, str | None], Verdict] = {}
+
+    @property
+    def label(self) -> str:
+        return f"{self.policy.name}@{self.policy.version}"
+
+    def score(self, texts: Sequence[str], article: Article | None = None) -> list[Verdict]:
+        """One verdict per text, in order; ``article``: the article the comments answer (optional)."""
+        key = article.id if article else None
+        missing = list(dict.fromkeys(t for t in texts if (t, key) not in self._cache))
+        if missing:
+            for verdict in self._score_new(missing, article):
+                self._cache[(verdict.text, key)] = verdict
+        return [self._cache[(t, key)] for t in texts]
+
+    def _score_new(self, texts: Sequence[str], article: Article | None) -> Iterable[Verdict]:
+        thread_id = article.id if article else "audit"
+        comments = [Comment(id=make_id("audit", text), thread_id=thread_id, text=text, position=i)
+                    for i, text in enumerate(texts)]
+        result = self.pipeline.run([CommentContext(comment=c, article=article) for c in comments])
+        if result.failures:  # a silently missing finding would read as "approve" and fake a pass
+            raise AuditError(f"analyser {result.failures[0].analyser} failed: {result.failures[0].error}")
+        by_comment: dict[str, list[Finding]] = {c.id: [] for c in comments}
+        for item in result.findings:
+            by_comment[item.comment_id].append(item)
+        for comment in comments:
+            findings = by_comment[comment.id]
+            yield _verdict(comment.text, suggest(self.policy, comment, findings), toxicity_score(findings))
+
+
+def _verdict(text: str, suggestion: Suggestion, toxicity: float) -> Verdict:
+    return Verdict(text, suggestion.action, toxicity, suggestion.reason,
+                   suggestion.action == "reject" and bool(suggestion.evidence))
