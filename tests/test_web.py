@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from test_web_fixtures import XSS, database, pg_admin_for, seed
+from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed
 from threadwise.api.app import ApiSettings, create_app
 from threadwise.api.auth import revoke_key
 from threadwise.moderation import audit_log
@@ -199,12 +199,20 @@ def test_a_comment_held_by_another_moderator_is_not_listed_or_decided(web: Web) 
 # --- pages -----------------------------------------------------------------------------------------------
 
 
-def test_hostile_comment_text_is_escaped_everywhere(web: Web) -> None:
-    sign_in(web)
+def test_hostile_text_is_escaped_everywhere(web: Web) -> None:
+    csrf = sign_in(web)
     page = web.client.get("/ui/queue?state=reported").text
-    assert "&lt;script&gt;window.__pwned" in page
+    assert "&lt;script&gt;window.__pwned" in page and "&lt;i onmouseover=" in page
     assert "<script>window" not in page and 'href="javascript:' not in page and "<img src=x" not in page
-    assert XSS not in page
+    assert XSS not in page and HOSTILE_AUTHOR not in page
+    # A moderator's own words are text too.
+    reason = '<img src=x onerror="alert(1)"> off topic'
+    decided = web.client.post("/ui/items/c-xss/decision", headers={"hx-request": "true"},
+                              data={"action": "reject", "reason_other": reason, "reason": "spam", "csrf": csrf})
+    assert decided.status_code == 200 and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; off topic" in decided.text
+    assert decisions_of(web, "c-xss")[-1] == ("ann", "reject", reason)  # the written reason wins over the pick
+    audit = web.client.get("/ui/audit?comment=c-xss").text
+    assert "&lt;img src=x" in audit and "<img src=x" not in audit
 
 
 def test_queue_shows_evidence_context_and_history(web: Web) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
-from test_web_fixtures import XSS, database, pg_admin_for, seed, serving
+from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed, serving
 from threadwise.api.app import ApiSettings, create_app
 from threadwise.moderation import audit_log
 from threadwise.policy import load_policy
@@ -225,8 +225,10 @@ def test_a_hostile_comment_renders_as_text_and_runs_nothing(tab: Tab, site: Site
     page.goto(f"{site.url}/ui/queue?state=reported")
     text = page.locator("#item-c-xss .text")
     expect(text).to_have_text(XSS)  # every character shown, none interpreted
-    for tag in ("script", "a", "img", "[onmouseover]", "[onerror]"):
-        expect(page.locator(f"#item-c-xss .text {tag}")).to_have_count(0)
+    expect(page.locator("#item-c-xss .author")).to_have_text(HOSTILE_AUTHOR)
+    for element in ("script", "img", "i", "[onmouseover]", "[onerror]", "a[href^=javascript]"):
+        expect(page.locator(f"#item-c-xss {element}")).to_have_count(0)
+    page.locator("#item-c-xss .author").hover()
     text.hover()
     text.click()
     page.keyboard.press("j")

@@ -30,9 +30,10 @@ HOSTILE_THREAD = "bike-lanes"
 XSS = ('<script>window.__pwned = "script"</script> You are an idiot, read '
        '<a href="javascript:window.__pwned = \'link\'" onmouseover="window.__pwned = \'hover\'">this</a> '
        '<img src=x onerror="window.__pwned = \'img\'">')  # fmt: skip
+HOSTILE_AUTHOR = '<i onmouseover="window.__pwned = \'author\'">mallory</i>'
 # id -> (author, parent, text); the insults land in review under the default policy, XSS is reported by a reader.
 HOSTILE = {
-    "c-xss": ("mallory", None, XSS),
+    "c-xss": (HOSTILE_AUTHOR, None, XSS),
     "c-approve": ("troll", None, "You stupid moron, nobody cares what you think."),
     "c-reject": ("troll", "c-approve", "Shut up, you pathetic clown."),
     "c-bulk1": ("heckler", None, "What an idiot you are, honestly."),
