@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 console = Console()
@@ -44,12 +53,15 @@ def batch(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=errors, transient=True) as progress:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(phase: str, done: int, total: int | None) -> None:
-            if phase not in tasks:
-                tasks[phase] = progress.add_task(phase, total=total)
-            progress.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
+            if phase not in tasks:  # starting at ``done``: a resumed run's earlier rows are no speed
+                for earlier in tasks.values():
+                    progress.remove_task(earlier)
+                tasks.clear()
+                tasks[phase] = progress.add_task(phase, total=total, completed=done)
+            progress.update(tasks[phase], completed=done, total=total)
 
         summary = run_batch(inputs, output, articles=articles or (), options=options, on_progress=show)
     console.print(f"{summary.comments:,} comments in {summary.partitions:,} partitions ({summary.partitions_run:,} "

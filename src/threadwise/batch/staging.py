@@ -116,6 +116,8 @@ def _stage_comments(db: sqlite3.Connection, files: Sequence[tuple[str, str]], er
                 bad += 1
             if on_row is not None and (seq + bad) % 1000 == 0:
                 on_row(seq + bad)
+    if on_row is not None:
+        on_row(seq + bad)
     return seq, bad
 
 
