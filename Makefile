@@ -41,3 +41,4 @@ clean:
 
 bench: install
 	$(BIN)/python benchmarks/bench_pipeline.py --comments 512
+	$(BIN)/python benchmarks/bench_batch.py --sizes 10000 --workers 1 2
