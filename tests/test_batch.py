@@ -244,3 +244,15 @@ def test_batch_cli_exits_with_a_coded_error_when_no_row_is_readable(tmp_path: Pa
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "TW-E110" in done.stderr and "errors.jsonl" in done.stderr
     assert len((tmp_path / "out" / "errors.jsonl").read_text().splitlines()) == 2
+
+
+def test_batch_reports_bad_csv_rows_and_wrongly_typed_parquet_columns(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("id,thread_id,text\n1,t,fine\n2,t,too,many,cells\n3,t,\n", encoding="utf-8")
+    pq.write_table(pa.table({"id": [1, 2], "thread_id": ["t", "t"], "text": [5, 6]}), tmp_path / "c.parquet")
+    summary = run_batch([str(tmp_path / "c.csv"), str(tmp_path / "c.parquet")], tmp_path / "out")
+    errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert [(Path(e["source"]).name, e["line"], e["reason"]) for e in errors if e["kind"] == "corrupt_row"] == [
+        ("c.csv", 3, "5 cells where the header names 3 columns"), ("c.csv", 4, "text is empty"),
+        ("c.parquet", 1, "text is a int, not a string"), ("c.parquet", 2, "text is a int, not a string"),
+    ]
+    assert summary.comments == 1

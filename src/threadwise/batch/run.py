@@ -91,6 +91,7 @@ def run_batch(inputs: Sequence[str], out: Path, *, articles: Sequence[str] = (),
         build_staging(out, files, articles, on_row=lambda n: on_progress("reading", n, None) if on_progress else None)
     corrupt, missing = _count_errors(out)
     if manifest.complete:
+        (out / STAGING_FILE).unlink(missing_ok=True)  # killed between completing and cleaning up
         return BatchSummary(out, manifest.comments or 0, corrupt, missing, manifest.partitions or 0, 0, 0)
     staging = Staging(out)
     try:
