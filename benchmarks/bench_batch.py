@@ -7,6 +7,9 @@ Corpora come from benchmarks/batch_corpus.py and are cached under var/bench/.
 
     .venv/bin/python benchmarks/bench_batch.py --sizes 10000 100000 --workers 1 2 [--tier fast] [--markdown]
 
+``--stop-after P`` makes a run a memory probe for inputs too large to analyse here in full: the whole
+input is read and staged, P partitions analysed, then the run is killed and its peak RSS reported.
+
 ``--verify-dask N`` is the issue's acceptance check on N comments (fast tier): the run on a Dask
 LocalCluster (2 workers) must equal the local 2-worker run row for row, and a run killed (SIGKILL to its
 process group) after a third of its partitions and resumed must equal it too.
@@ -63,8 +66,9 @@ def batch_command(n: int, out: Path, *extra: str, tier: str = "fast") -> list[st
 
 
 def run_measured(command: list[str], n: int, workers: int, *, kill_after: float | None = None,
-                 out: Path | None = None) -> Measure:
-    """Run to the end (or SIGKILL once ``kill_after`` of the partitions are done); sample the tree's RSS."""
+                 out: Path | None = None, stop_after: int | None = None) -> Measure:
+    """Run to the end, or SIGKILL once ``kill_after`` (a share) or ``stop_after`` (a count) of the partitions
+    are done; samples the RSS of the process tree."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     driver = psutil.Process(process.pid)
@@ -76,7 +80,7 @@ def run_measured(command: list[str], n: int, workers: int, *, kill_after: float 
         except psutil.Error:
             rss = [0]
         peak_driver, peak_tree = max(peak_driver, rss[0]), max(peak_tree, sum(rss))
-        if kill_after is not None and out is not None and _share_done(out) >= kill_after:
+        if out is not None and (kill_after or stop_after) and _stop(out, kill_after, stop_after):
             os.killpg(process.pid, signal.SIGKILL)
         time.sleep(0.1)
     stderr = process.stderr.read().decode() if process.stderr else ""
@@ -85,12 +89,15 @@ def run_measured(command: list[str], n: int, workers: int, *, kill_after: float 
     return Measure(n, workers, time.perf_counter() - start, peak_driver / 2**20, peak_tree / 2**20)
 
 
-def _share_done(out: Path) -> float:
+def _stop(out: Path, share: float | None, count: int | None) -> bool:
     try:
         manifest = json.loads((out / "manifest.json").read_text())
-        return len(manifest["done"]) / manifest["partitions"] if manifest["partitions"] else 0.0
+        done, total = len(manifest["done"]), manifest["partitions"]
     except (OSError, ValueError, KeyError, TypeError):
-        return 0.0
+        return False
+    if not total:
+        return False
+    return done >= count if count is not None else done / total >= (share or 1.0)
 
 
 def fresh(out: Path) -> Path:
@@ -98,13 +105,19 @@ def fresh(out: Path) -> Path:
     return out
 
 
-def benchmark(sizes: list[int], workers: list[int], tier: str) -> list[Measure]:
+def benchmark(sizes: list[int], workers: list[int], tier: str, stop_after: int | None = None) -> list[Measure]:
     results = []
     for n in sizes:
         corpus(n)
         for count in workers:
             out = fresh(VAR / f"out-{tier}-{n}-w{count}.parquet")
-            measure = run_measured(batch_command(n, out, "--workers", str(count), tier=tier), n, count)
+            measure = run_measured(batch_command(n, out, "--workers", str(count), tier=tier), n, count,
+                                   out=out, stop_after=stop_after)
+            if stop_after:  # a memory probe: the whole input staged, then this many partitions analysed
+                print(f"{n:>9,} comments  {count} worker(s)  stopped after {stop_after} partitions, "
+                      f"{measure.seconds:.1f} s  driver {measure.driver_rss_mb:.0f} MB  all processes "
+                      f"{measure.tree_rss_mb:.0f} MB  load {os.getloadavg()[0]:.1f}", flush=True)
+                continue
             print(f"{n:>9,} comments  {count} worker(s)  {measure.seconds:7.1f} s  {measure.rate:7.1f} comments/s  "
                   f"driver {measure.driver_rss_mb:6.0f} MB  all processes {measure.tree_rss_mb:6.0f} MB  "
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
@@ -145,13 +158,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--tier", default="fast")
     parser.add_argument("--verify-dask", type=int, metavar="N")
+    parser.add_argument("--stop-after", type=int, metavar="P", help="memory probe: kill after P partitions")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {date.today()}")
     if args.verify_dask:
         verify_dask(args.verify_dask)
         return
-    results = benchmark(args.sizes, args.workers, args.tier)
+    results = benchmark(args.sizes, args.workers, args.tier, args.stop_after)
     if args.markdown:
         print("\n| comments | workers | seconds | comments/s | driver peak RSS (MB) | all processes peak RSS (MB) |")
         print("|---|---|---|---|---|---|")
