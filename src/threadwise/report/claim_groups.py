@@ -38,7 +38,8 @@ def group_claims(thread: Thread, findings: Sequence[Finding]) -> list[ClaimGroup
         else:
             heads.append(i)
             members.append([i])
-    groups = [_group(thread, [items[i] for i in m], [claims[i] for i in m], vectors[m[0]]) for m in members]
+    sentences = _article_sentences(thread)
+    groups = [_group(thread, [items[i] for i in m], [claims[i] for i in m], vectors[m[0]], sentences) for m in members]
     return sorted(groups, key=lambda g: (-g.size, -g.claims[0].score))
 
 
@@ -48,14 +49,15 @@ def _claim(thread: Thread, item: Finding) -> Claim:
     return Claim(comment.id, comment.number, comment.text[span.start:span.end], round(item.score, 3))
 
 
-def _group(thread: Thread, items: list[Finding], claims: list[Claim], vector: np.ndarray) -> ClaimGroup:
+def _group(thread: Thread, items: list[Finding], claims: list[Claim], vector: np.ndarray,
+           sentences: tuple[list[tuple[int, int]], np.ndarray]) -> ClaimGroup:
     starts = paragraph_starts(thread.article.paragraphs)
     linked = next((f for f in items if f.detail.get("article_sentence")), None)
     if linked is not None:
         d = linked.detail
         return ClaimGroup(claims, d["article_sentence"], paragraph_at(starts, int(d["article_span"][0])),
                           d.get("relation"), d.get("similarity"), "analyser")
-    nearest = _nearest_sentence(thread, vector)
+    nearest = _nearest_sentence(sentences, vector)
     if nearest is None:
         return ClaimGroup(claims, None, None, None, None, None)
     (start, end), similarity = nearest
@@ -64,16 +66,18 @@ def _group(thread: Thread, items: list[Finding], claims: list[Claim], vector: np
                       round(similarity, 4), "nearest")
 
 
-def _nearest_sentence(thread: Thread, vector: np.ndarray) -> tuple[tuple[int, int], float] | None:
-    spans = _sentence_spans(thread)
+def _nearest_sentence(sentences: tuple[list[tuple[int, int]], np.ndarray],
+                      vector: np.ndarray) -> tuple[tuple[int, int], float] | None:
+    spans, vectors = sentences
     if not spans:
         return None
-    text = thread.article.text
-    similarities = shared_embedder().encode([text[s:e] for s, e in spans]) @ vector
+    similarities = vectors @ vector
     best = int(np.argmax(similarities))
     return (spans[best], float(similarities[best])) if similarities[best] >= NEAREST_AT else None
 
 
-def _sentence_spans(thread: Thread) -> list[tuple[int, int]]:
-    """The article's sentences, without the republication notice and other one-line boilerplate."""
-    return [(s, e) for s, e in article_sentences(thread.article) if len(thread.article.text[s:e].split()) >= 4]
+def _article_sentences(thread: Thread) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The article's sentences and their vectors, without the republication notice and other one-liners."""
+    text = thread.article.text
+    spans = [(s, e) for s, e in article_sentences(thread.article) if len(text[s:e].split()) >= 4]
+    return spans, shared_embedder().encode([text[s:e] for s, e in spans])

@@ -63,7 +63,8 @@ def cluster_keywords(texts: Sequence[str], assignment: np.ndarray, k: int,
     """The ``KEYWORDS`` most distinctive words of each cluster by c-TF-IDF.
 
     With the comments' ``vectors``, the top ``CANDIDATES`` words are re-ranked by closeness to the
-    cluster's centroid (as KeyBERT does), which separates the many ties of small clusters.
+    cluster's centroid (as KeyBERT does), which separates the many ties of small clusters. It embeds at
+    most ``CANDIDATES`` x ``MAX_TOPICS`` single words, whatever the thread's size.
     """
     documents = [" ".join(t for t, a in zip(texts, assignment, strict=True) if a == c) for c in range(k)]
     vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b", lowercase=True)
