@@ -10,7 +10,7 @@ Interface (also used by the web UI to log people in with their keys):
 - ``require(*roles)``: a FastAPI dependency giving the ``Principal`` of a request whose key (header
   ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``) has one of ``roles``; ``admin`` passes every check.
   401 without a valid key, 403 (``RoleForbidden``, TW-E092) for the wrong role, 429 (``RateLimited``,
-  TW-E093, with ``Retry-After``) when the key's bucket is empty.
+  TW-E093, with ``Retry-After``) when the key's bucket is empty. ``require()`` admits admin keys only.
 
 Role matrix (✓ admitted):
 
