@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, sync_playwright
 
 from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed, serving
 from threadwise.api.app import ApiSettings, create_app
@@ -63,7 +63,7 @@ def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 @dataclass
 class Tab:
     page: Page
-    errors: list[str]  # uncaught script errors
+    errors: list[str]  # uncaught script errors and console errors (a CSP violation, a missing file)
     dialogs: list[str]  # alert/confirm/prompt opened by anything on the page
 
 
@@ -74,6 +74,7 @@ def tab(browser: Browser) -> Iterator[Tab]:
     page = context.new_page()
     opened = Tab(page, [], [])
     page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    page.on("console", lambda message: _console_error(message, opened.errors))
 
     def on_dialog(dialog: Dialog) -> None:
         opened.dialogs.append(dialog.message)
@@ -82,7 +83,13 @@ def tab(browser: Browser) -> Iterator[Tab]:
     page.on("dialog", on_dialog)
     yield opened
     context.close()
-    assert opened.errors == [], "the page raised script errors"
+    assert opened.errors == [], "the page raised script errors, broke its CSP or missed a file"
+
+
+def _console_error(message: ConsoleMessage, errors: list[str]) -> None:
+    # A refused sign-in answers 401 on purpose; anything else the console reports as an error counts.
+    if message.type == "error" and "status of 401" not in message.text:
+        errors.append(message.text)
 
 
 def sign_in(tab: Tab, site: Site, name: str = "ann") -> Page:
