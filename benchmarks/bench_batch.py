@@ -45,6 +45,7 @@ class Measure:
     seconds: float
     driver_rss_mb: float
     tree_rss_mb: float
+    cpu_seconds: float  # user + system, all processes: on a shared machine, the work done, not the wait
 
     @property
     def rate(self) -> float:
@@ -73,10 +74,12 @@ def run_measured(command: list[str], n: int, workers: int, *, kill_after: float 
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     driver = psutil.Process(process.pid)
     peak_driver = peak_tree = 0
+    cpu: dict[int, float] = {}
     while process.poll() is None:
         try:
             tree = [driver, *driver.children(recursive=True)]
             rss = [p.memory_info().rss for p in tree]
+            cpu.update({p.pid: sum(p.cpu_times()[:2]) for p in tree})
         except psutil.Error:
             rss = [0]
         peak_driver, peak_tree = max(peak_driver, rss[0]), max(peak_tree, sum(rss))
@@ -86,7 +89,8 @@ def run_measured(command: list[str], n: int, workers: int, *, kill_after: float 
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode not in (0, -signal.SIGKILL):
         raise SystemExit(f"batch failed ({process.returncode}): {stderr[-2000:]}")
-    return Measure(n, workers, time.perf_counter() - start, peak_driver / 2**20, peak_tree / 2**20)
+    return Measure(n, workers, time.perf_counter() - start, peak_driver / 2**20, peak_tree / 2**20,
+                   sum(cpu.values()))
 
 
 def _stop(out: Path, share: float | None, count: int | None) -> bool:
@@ -120,7 +124,7 @@ def benchmark(sizes: list[int], workers: list[int], tier: str, stop_after: int |
                 continue
             print(f"{n:>9,} comments  {count} worker(s)  {measure.seconds:7.1f} s  {measure.rate:7.1f} comments/s  "
                   f"driver {measure.driver_rss_mb:6.0f} MB  all processes {measure.tree_rss_mb:6.0f} MB  "
-                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"CPU {measure.cpu_seconds:6.0f} s  load {os.getloadavg()[0]:.1f}", flush=True)
             results.append(measure)
     return results
 
@@ -137,7 +141,8 @@ def verify_dask(n: int) -> None:
     if not manifest.is_file() or not json.loads(manifest.read_text())["complete"]:
         local = run_measured(batch_command(n, fresh(reference), "--workers", "2"), n, 2)
         print(f"local, 2 worker processes: {local.seconds:.1f} s, {local.rate:.1f} comments/s, driver "
-              f"{local.driver_rss_mb:.0f} MB, all processes {local.tree_rss_mb:.0f} MB", flush=True)
+              f"{local.driver_rss_mb:.0f} MB, all processes {local.tree_rss_mb:.0f} MB, CPU {local.cpu_seconds:.0f} s, "
+              f"load {os.getloadavg()[0]:.1f}", flush=True)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = fresh(VAR / f"out-fast-{n}-dask.parquet")
         measure = run_measured(batch_command(n, out, "--scheduler", cluster.scheduler_address), n, 2)
@@ -167,11 +172,11 @@ def main() -> None:
         return
     results = benchmark(args.sizes, args.workers, args.tier, args.stop_after)
     if args.markdown:
-        print("\n| comments | workers | seconds | comments/s | driver peak RSS (MB) | all processes peak RSS (MB) |")
-        print("|---|---|---|---|---|---|")
+        print("\n| comments | workers | seconds | comments/s | CPU s | driver peak RSS (MB) | all processes (MB) |")
+        print("|---|---|---|---|---|---|---|")
         for m in results:
-            print(f"| {m.comments:,} | {m.workers} | {m.seconds:.1f} | {m.rate:.1f} | {m.driver_rss_mb:.0f} | "
-                  f"{m.tree_rss_mb:.0f} |")
+            print(f"| {m.comments:,} | {m.workers} | {m.seconds:.1f} | {m.rate:.1f} | {m.cpu_seconds:.0f} | "
+                  f"{m.driver_rss_mb:.0f} | {m.tree_rss_mb:.0f} |")
 
 
 if __name__ == "__main__":
