@@ -206,6 +206,7 @@ def test_batch_resume_refuses_changed_input_or_settings(corpus: tuple[Path, Path
     (BatchOptions(tier="fast", analysers=("claims",)), "cannot run claims"),
     (BatchOptions(workers=0), "--workers 0"),
     (BatchOptions(partition_size=0), "--partition-size 0"),
+    (BatchOptions(workers=2, scheduler="tcp://127.0.0.1:8786"), "--workers with --scheduler"),
 ])
 def test_batch_refuses_bad_options_before_reading(corpus: tuple[Path, Path], tmp_path: Path,
                                                   options: BatchOptions, problem: str) -> None:

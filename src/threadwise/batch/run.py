@@ -110,6 +110,9 @@ def run_batch(inputs: Sequence[str], out: Path, *, articles: Sequence[str] = (),
 def _check_counts(options: BatchOptions) -> None:
     if options.workers < 1:
         raise InvalidBatchOption(f"--workers {options.workers}", fix="give at least 1 worker")
+    if options.workers > 1 and options.scheduler is not None:
+        raise InvalidBatchOption("--workers with --scheduler",
+                                 fix="the cluster's workers do the work: drop --workers, or drop --scheduler")
     if options.partition_size < 1:
         raise InvalidBatchOption(f"--partition-size {options.partition_size}", fix="give at least 1 row")
 
