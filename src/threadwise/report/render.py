@@ -44,15 +44,18 @@ def target_bars(targets: dict[str, int]) -> list[svg.Bar]:
 
 
 def technique_bars(techniques: Sequence[Technique]) -> list[svg.Bar]:
-    return [svg.Bar(t.name, t.comments, f"{t.comments} comments" + (f" · {len(t.in_article)} in article"
-                                                                      if t.in_article else ""), "c-persuasion")
-            for t in techniques]
+    return [svg.Bar(t.name, t.comments, plural(t.comments, "comment") + (" · in the article" if t.in_article else ""),
+                    "c-persuasion") for t in techniques]
 
 
 def flag_bars(groups: Sequence[dict[str, Any]]) -> list[svg.Bar]:
     """Observed flag rate per non-empty stance group, with the conduct-expected rate as a tick."""
     return [svg.Bar(f"{g['stance']} ({g['comments']})", g["flag_rate"] or 0.0, percent(g["flag_rate"]),
                     STANCE_CSS[g["stance"]], g["expected_flag_rate"]) for g in groups if g["comments"]]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def percent(value: float | None) -> str:
@@ -67,7 +70,7 @@ def label_name(label: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("threadwise.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, percent=percent, label_name=label_name)
+    env.filters.update(highlight=highlight, percent=percent, label_name=label_name, plural=plural)
     env.globals.update(svg=svg, STANCE_CSS=STANCE_CSS, stance_parts=stance_parts, target_bars=target_bars,
                        technique_bars=technique_bars, flag_bars=flag_bars)
     return env

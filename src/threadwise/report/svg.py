@@ -15,7 +15,7 @@ from threadwise.report.model import Bucket
 
 ROW = 24  # height of one horizontal bar row
 LABEL_WIDTH = 260
-VALUE_WIDTH = 150  # room right of the longest bar for its value text
+VALUE_WIDTH = 170  # room right of the longest bar for its value text
 
 
 @dataclass(frozen=True)
