@@ -178,7 +178,23 @@ def test_refusals_come_back_beside_the_item_and_store_nothing(web: Web) -> None:
     assert missing.status_code == 422 and "TW-E144" in missing.text
     nothing = web.client.post("/ui/bulk", data={"action": "approve", "csrf": csrf})
     assert nothing.status_code == 422 and "TW-E144" in nothing.text
+    no_action = web.client.post("/ui/bulk", data={"ids": "c-fine", "csrf": csrf})
+    assert no_action.status_code == 422 and "choose in the bulk bar" in no_action.text
+    no_reason = web.client.post("/ui/bulk", data={"ids": ["c-fine", "c-quote"], "action": "reject", "csrf": csrf})
+    assert no_reason.status_code == 409 and "TW-E082" in no_reason.text
     assert decisions_of(web, "c-fine") == before
+
+
+def test_bulk_by_author_decides_every_comment_of_theirs(web: Web) -> None:
+    csrf = sign_in(web)
+    page = web.client.get("/ui/queue").text
+    assert 'name="author" value="spammer"' in page
+    answer = web.client.post("/ui/bulk", data={"author": "spammer", "action": "reject", "reason": "spam or repeated "
+                                               "posting", "csrf": csrf, "next": "/ui/queue"})  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/queue"
+    for comment_id in ("c-author1", "c-author2"):
+        assert decisions_of(web, comment_id)[-1] == ("ann", "reject", "spam or repeated posting")
+    assert 'id="item-c-author1"' not in web.client.get("/ui/queue").text
 
 
 def test_a_comment_held_by_another_moderator_is_not_listed_or_decided(web: Web) -> None:

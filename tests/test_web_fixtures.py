@@ -41,6 +41,8 @@ HOSTILE = {
     "c-quote": ("reader", None, '"approved the new bike lanes on Tuesday after a long debate" and it was a waste '
                                 "of money, you idiots."),
     "c-fine": ("reader", None, "Nice work on the lanes, thanks for reporting."),
+    "c-author1": ("spammer", None, "You clueless idiots will believe anything."),
+    "c-author2": ("spammer", None, "Morons, all of you, every single one."),
 }
 
 

@@ -212,16 +212,23 @@ async def decide_item(request: Request, comment_id: str) -> Response:
 
 
 @router.post("/bulk", response_class=HTMLResponse)
-async def decide_selection(request: Request) -> Response:
+async def decide_in_bulk(request: Request) -> Response:
+    """The bulk bar's action and reason, for the selected comments or for every comment by one author."""
     form = await read_form(request)
     store = store_of(request)
     session = sessions.current_session(request, store)
     check_csrf(session, form, request)
+    action, author = first(form, "action"), first(form, "author")
     ids = [i for i in form.get("ids", []) if i.strip()]
-    if not ids:
+    if action not in MODERATOR_ACTIONS:
+        raise InvalidForm("choose in the bulk bar what to do with the comments")
+    if not ids and not author:
         raise InvalidForm("no comment is selected")
     try:
-        made = bulk_decide(store, session.actor, first(form, "action"), reason_from(form), comment_ids=ids)
+        if author:
+            made = bulk_decide(store, session.actor, action, reason_from(form), author=author)
+        else:
+            made = bulk_decide(store, session.actor, action, reason_from(form), comment_ids=ids)
     except (ModerationError, CommentNotFound) as refused:
         return page(request, "error.html", status=409, session=session, error=refused)
     announce(request, store, made)
