@@ -126,7 +126,9 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     db: DbOption = None,
     accurate: Annotated[
-        bool, typer.Option("--accurate/--fast", help="Toxicity tier: the fast text-only heads, or + MiniLM embedding.")
+        bool,
+        typer.Option("--accurate/--fast", help="Fast: text-only toxicity; pre-moderation runs only what the policy "
+                     "reads. Accurate: + MiniLM; every analyser."),
     ] = False,
     max_body_bytes: Annotated[int, typer.Option(help="Refuse request bodies larger than this (413).")] = 1024 * 1024,
     policy: Annotated[Path | None, typer.Option(help="Moderation policy TOML (default: the packaged one).")] = None,

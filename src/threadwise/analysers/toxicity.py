@@ -245,3 +245,15 @@ class ToxicityAnalyser:
             kind = SPAN_TYPES[int(np.argmax(type_logits[members].mean(axis=0)))]
             out.append(Span(start, end, kind))
         return out
+
+
+class TextOnlyToxicityAnalyser(ToxicityAnalyser):
+    """The fast tier: the same heads without the MiniLM embedding (the text-only stack).
+
+    Pre-moderation and Coral answer within a latency budget that one encoder pass on 2 cores would
+    take by itself; the findings keep the name ``toxicity`` so policy rules match either tier, and the
+    version says which tier produced them.
+    """
+
+    version: ClassVar[str] = f"{ToxicityAnalyser.version}+text"
+    needs_embedding: ClassVar[bool] = False

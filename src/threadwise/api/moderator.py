@@ -1,8 +1,11 @@
 """The API's one loaded moderation engine: the policy and the analyser pipeline, shared by every request.
 
-Loaded once per process (the first app's lifespan; later apps, as in tests, reuse it) and warmed with one
-comment, so the first real request does not pay for the lazily loaded embedding model. Pipeline runs are
-serialised by one lock: the analysers' caches are not made for several threads at once, and one
+Two tiers. ``accurate``: the whole analyser pipeline, so a queued comment carries every finding (persuasion,
+stance, claims… shown to moderators) and toxicity with the MiniLM embedding. ``fast``: only the analysers the
+policy's rules read, with the text-only toxicity heads — the pre-moderation latency budget (see
+docs/BENCHMARKS.md). Each is loaded once per process (the first app's lifespan; later apps, as in tests, reuse
+it) and warmed with one comment, so the first real request does not pay for the lazily loaded embedding
+model. Pipeline runs are serialised by one lock: the analysers' caches are not made for several threads at once, and one
 CPU-bound run at a time is also the fastest order.
 """
 
@@ -13,6 +16,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from threadwise.analysers.base import get_analyser_class
+from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
 from threadwise.model import Article, Comment, Finding, Thread
 from threadwise.moderation import Premoderation, premoderate, submit_comment
 from threadwise.pipeline import Pipeline
@@ -24,13 +29,22 @@ _RUN_LOCK = threading.Lock()
 
 
 @functools.cache
-def shared_pipeline() -> Pipeline:
-    """The process's one loaded pipeline, warmed with one comment."""
-    pipeline = Pipeline.from_names().setup()
+def shared_pipeline(analysers: tuple[str, ...] | None = None) -> Pipeline:
+    """The process's one loaded pipeline for these analysers (None: all, accurate tier), warmed with one comment."""
+    if analysers is None:
+        pipeline = Pipeline.from_names().setup()
+    else:
+        fast = {"toxicity": TextOnlyToxicityAnalyser}
+        pipeline = Pipeline([fast.get(n, get_analyser_class(n))() for n in analysers]).setup()
     warm_up = Comment(id="warm-up", thread_id="warm-up", text="Hello.", position=0)
     with _RUN_LOCK:
         analyse_thread(Thread(Article(id="warm-up"), (warm_up,)), pipeline=pipeline)
     return pipeline
+
+
+def fast_analysers(policy: Policy) -> tuple[str, ...]:
+    """The analysers the policy's rules read (toxicity at least: every suggestion shows its scores)."""
+    return tuple(sorted({"toxicity", *(rule.analyser for rule in policy.rules)}))
 
 
 class Moderator:
@@ -40,8 +54,9 @@ class Moderator:
         self._lock = _RUN_LOCK
 
     @classmethod
-    def load(cls, policy_path: str | Path | None = None) -> Moderator:
-        return cls(load_policy(policy_path), shared_pipeline())
+    def load(cls, policy_path: str | Path | None = None, *, accurate: bool = True) -> Moderator:
+        policy = load_policy(policy_path)
+        return cls(policy, shared_pipeline(None if accurate else fast_analysers(policy)))
 
     def submit(
         self, store: Store, thread_id: str, text: str, author: str | None, parent_id: str | None = None
