@@ -257,3 +257,12 @@ def test_batch_reports_bad_csv_rows_and_wrongly_typed_parquet_columns(tmp_path: 
         ("c.parquet", 1, "text is a int, not a string"), ("c.parquet", 2, "text is a int, not a string"),
     ]
     assert summary.comments == 1
+
+
+def test_batch_survives_replies_that_loop_or_name_a_missing_parent(tmp_path: Path) -> None:
+    rows = [{"id": 1, "thread_id": "t", "parent_id": 2, "text": "first"},
+            {"id": 2, "thread_id": "t", "parent_id": 1, "text": "second"},
+            {"id": 3, "thread_id": "t", "parent_id": 99, "text": "third"}]
+    run_batch([str(write_jsonl(tmp_path / "c.jsonl", rows))], tmp_path / "out")
+    found = {r["comment_id"]: r["parent_found"] for r in read(tmp_path / "out", "comments").to_pylist()}
+    assert found == {"1": True, "2": True, "3": False}
