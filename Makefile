@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/demo.db
 EXAMPLE := examples/op-ed-ceasefire.txt
+DEMO_PORT ?= 8080
+DEMO_CORAL_SECRET ?= demo-coral-secret
 
 .PHONY: install demo test lint typecheck clean bench browser
 
@@ -24,6 +26,11 @@ demo: install
 	$(BIN)/threadwise analyze $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise threads --db $(DEMO_DB)
 	$(BIN)/threadwise report $(EXAMPLE) -o var/demo-report.html
+	$(BIN)/threadwise moderate $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise keys create --role admin --name demo --db $(DEMO_DB) > var/demo-key.txt
+	@echo "Report: var/demo-report.html. Serving on http://127.0.0.1:$(DEMO_PORT): queue UI at /ui (sign in with"
+	@echo "the key in var/demo-key.txt), OpenAPI at /docs. Try it: .venv/bin/python examples/try_demo_server.py"
+	THREADWISE_CORAL_SECRETS=$(DEMO_CORAL_SECRET) $(BIN)/threadwise serve --db $(DEMO_DB) --port $(DEMO_PORT)
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -97,23 +97,25 @@ def policy_check(path: Annotated[Path, typer.Argument(help="The policy TOML file
 
 
 def moderate(
-    thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix) of a stored thread.")],
+    thread: Annotated[str, typer.Argument(help="A stored thread's id (or a unique prefix), or a page file or URL.")],
     policy_file: PolicyOption = None,
     db: DbOption = None,
 ) -> None:
-    """Pre-moderate a stored thread: analyse every comment and queue it with the policy's suggestion."""
+    """Pre-moderate a thread: analyse every comment and queue it with the policy's suggestion (a page not yet
+    stored is stored first)."""
     from threadwise.moderation import premoderate
     from threadwise.policy import load_policy
 
     checked = load_policy(policy_file)
+    stored = service.get_thread(thread, db)
     with service.open_store(db) as store:
-        stored = store.load_thread(store.resolve_thread_id(thread))
         done = premoderate(store, checked, stored)
         counts = store.queue_counts(stored.id)
-    table = Table("comment", "suggestion", "reason", title=f"{stored.article.title or stored.id}")
+    numbers = {c.id: c.number or str(c.position + 1) for c in stored.comments}
+    table = Table("#", "comment", "suggestion", "reason", title=f"{stored.article.title or stored.id}")
     for suggestion in done.suggestions:
         if suggestion.action != "approve":
-            table.add_row(suggestion.comment_id, suggestion.action, suggestion.reason)
+            table.add_row(numbers[suggestion.comment_id], suggestion.comment_id, suggestion.action, suggestion.reason)
     console.print(table)
     console.print(f"recorded {len(done.recorded)} suggestions ({len(done.kept)} kept as they were); queues: "
                   + ", ".join(f"{state} {n}" for state, n in counts.items()), highlight=False)
