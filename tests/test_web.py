@@ -226,6 +226,9 @@ def test_hostile_text_is_escaped_everywhere(web: Web) -> None:
     decided = web.client.post("/ui/items/c-xss/decision", headers={"hx-request": "true"},
                               data={"action": "reject", "reason_other": reason, "reason": "spam", "csrf": csrf})
     assert decided.status_code == 200 and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; off topic" in decided.text
+    statement = decided.text[decided.text.index('<textarea aria-label="statement of reasons"'):]
+    assert statement.startswith('<textarea aria-label="statement of reasons" rows="4">Your comment was removed')
+    assert "&lt;img" in statement[: statement.index("</textarea>")]  # the draft quotes the reason, escaped
     assert decisions_of(web, "c-xss")[-1] == ("ann", "reject", reason)  # the written reason wins over the pick
     audit = web.client.get("/ui/audit?comment=c-xss").text
     assert "&lt;img src=x" in audit and "<img src=x" not in audit

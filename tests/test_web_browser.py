@@ -190,6 +190,10 @@ def test_r_opens_the_reason_picker_and_rejects_with_the_chosen_reason(tab: Tab, 
     page.keyboard.press("Enter")
     expect(page.locator("#item-c-reject .outcome")).to_have_text(f"reject by ann: {second}")
     assert latest(site, "c-reject") == ("ann", "reject", second)
+    page.click("#item-c-reject details.statement summary")
+    statement = page.locator("#item-c-reject details.statement textarea")
+    expect(statement).to_have_value(re.compile(r"^Your comment was removed .*“pathetic clown”"))
+    expect(statement).to_be_editable()  # a draft: the moderator may rewrite it before sending
 
 
 def test_escape_closes_the_picker_and_e_escalates(tab: Tab, site: Site) -> None:

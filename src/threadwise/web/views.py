@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threadwise.model import Comment, Decision, Finding, Thread
-from threadwise.moderation import evidence_items
+from threadwise.moderation import draft_reasons, evidence_items
 from threadwise.policy import AuthorHistory, Policy
 from threadwise.store import QueueItem, Store
 from threadwise.store.queue import is_policy_actor
@@ -39,6 +39,7 @@ class ItemView:
     quotes: list[Quote]
     history: AuthorHistory | None
     suggested_reason: str  # the reason picker's preselected choice
+    statement: str  # the draft statement of reasons for the commenter, once a person held or removed it
 
     @property
     def comment(self) -> Comment:
@@ -97,7 +98,14 @@ class ItemReader:
             article_title=thread.article.title or thread.id, parent=parent,
             quotes=self._quotes(comment, thread, parent), history=history,
             suggested_reason=next((self._reasons[e["rule"]] for e in evidence if e["rule"] in self._reasons), ""),
+            statement=self._statement(item),
         )  # fmt: skip
+
+    def _statement(self, item: QueueItem) -> str:
+        decision = item.decision
+        if decision is None or is_policy_actor(decision.actor) or decision.action not in ("reject", "escalate"):
+            return ""
+        return draft_reasons(self.store, item.comment.id)
 
     def _thread(self, thread_id: str) -> Thread:
         if thread_id not in self._threads:
