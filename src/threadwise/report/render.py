@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from threadwise import __version__
 from threadwise.report import svg
-from threadwise.report.model import Highlight, Report, Technique
+from threadwise.report.model import Highlight, ParagraphStat, Report, Technique
 
 STANCE_CSS = {"support": "c-support", "deny": "c-deny", "query": "c-query", "comment": "c-comment", "none": "c-none"}
 
@@ -58,6 +58,10 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def paragraph_rows(paragraphs: Sequence[ParagraphStat]) -> list[tuple[str, int, int]]:
+    return [(f"¶{p.index + 1}", p.quoted, p.disputed) for p in paragraphs]
+
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
@@ -72,7 +76,8 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters.update(highlight=highlight, percent=percent, label_name=label_name, plural=plural)
     env.globals.update(svg=svg, STANCE_CSS=STANCE_CSS, stance_parts=stance_parts, target_bars=target_bars,
-                       technique_bars=technique_bars, flag_bars=flag_bars)
+                       technique_bars=technique_bars, flag_bars=flag_bars,
+                       paragraph_rows=paragraph_rows)
     return env
 
 

@@ -98,3 +98,20 @@ def stacked(parts: Sequence[tuple[str, int, str]], title: str, *, width: int = 5
                     f'<text x="{lx + 16}" y="47" class="lbl">{escape(text)}</text>')
         lx += 22 + 7 * len(text)
     return _svg(max(width, lx), 56, title, "".join(body))
+
+
+def paired(rows: Sequence[tuple[str, int, int]], names: tuple[str, str], title: str, *, width: int = 700) -> Markup:
+    """Two thin bars per row (label, first, second), e.g. quoted and disputed counts per paragraph."""
+    top = max((max(a, b) for _, a, b in rows), default=0) or 1
+    span = width - 60 - VALUE_WIDTH
+    body = []
+    for i, (label, first, second) in enumerate(rows):
+        y = i * ROW
+        body.append(f'<text x="52" y="{y + 16}" text-anchor="end" class="lbl">{escape(label)}</text>')
+        for j, (value, css) in enumerate(((first, "c-quoted"), (second, "c-disputed"))):
+            length = span * value / top
+            body.append(f'<rect x="60" y="{y + 3 + j * 9}" width="{length:.1f}" height="8" class="{css}">'
+                        f'<title>{escape(names[j])}: {value}</title></rect>')
+        body.append(f'<text x="{66 + span * max(first, second) / top:.1f}" y="{y + 16}" class="val">'
+                    f'{escape(names[0])} {first} · {escape(names[1])} {second}</text>')
+    return _svg(width, max(ROW, ROW * len(rows)), title, "".join(body))
