@@ -104,6 +104,8 @@ def test_pages_need_a_session(web: Web) -> None:
     assert web.client.get("/ui/login").status_code == 200
     web.client.cookies.set("tw_session", "eyJraWQiOiJmb3JnZWQifQ.forged.signature", path="/ui")
     assert web.client.get("/ui/queue").status_code == 303  # a forged cookie is no session
+    from_htmx = web.client.post("/ui/items/c-fine/decision", headers={"hx-request": "true"}, data={"action": "approve"})
+    assert from_htmx.status_code == 401 and from_htmx.headers["hx-redirect"] == "/ui/login"
 
 
 def test_sign_in_sets_a_hardened_cookie_holding_no_key(web: Web) -> None:
