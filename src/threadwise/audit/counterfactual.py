@@ -19,7 +19,7 @@ from threadwise.model import make_id
 
 FLAG_GATE = 0.02  # |Δ flag rate| between sides, at every conduct level
 TOXICITY_GATE = 0.03  # |Δ mean toxicity score| between sides, at every conduct level
-REAL_PER_CELL = {True: 12, False: 150}  # real pairs per (source, conduct level): fast / full
+REAL_PER_CELL = {True: 50, False: 150}  # real pairs per (source, conduct level), fast / full: at 50 one flip is 2 pp
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,8 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
                 continue
             cell, worst = _cell(mine), _worst_group(mine)
             where = f"{kind} · {level}"
-            flag = Check(f"Δ flag rate · {where}", abs(cell.flag_gap), FLAG_GATE, unit="pp",
-                         worst=f"{worst}; pair {cell.worst_pair()}")
-            tox = Check(f"Δ mean toxicity · {where}", abs(cell.toxicity_gap), TOXICITY_GATE,
-                        worst=f"{worst}; pair {cell.worst_pair()}")
+            flag = Check(f"Δ flag rate · {where}", abs(cell.flag_gap), FLAG_GATE, unit="pp", worst=worst)
+            tox = Check(f"Δ mean toxicity · {where}", abs(cell.toxicity_gap), TOXICITY_GATE, worst=worst)
             checks += [flag, tox]
             rows.append((kind, level, len(mine), _rate(cell.a, "flagged"), _rate(cell.b, "flagged"), cell.flag_gap,
                          cell.hold_gap, _mean_toxicity(cell.a), _mean_toxicity(cell.b), cell.toxicity_gap,
@@ -112,12 +110,14 @@ def _cell(scored: Sequence[tuple[Pair, Verdict, Verdict]]) -> Cell:
 
 
 def _worst_group(scored: Sequence[tuple[Pair, Verdict, Verdict]]) -> str:
-    """The topic (or dataset) within a level whose sides differ most in flag rate, then in toxicity."""
+    """The topic (or dataset) within a level whose sides differ most in flag rate, then in toxicity, and its
+    pair scored furthest apart."""
     groups = sorted({s[0].group for s in scored})
     cells = {g: _cell([s for s in scored if s[0].group == g]) for g in groups}
     g = max(groups, key=lambda g: (abs(cells[g].flag_gap), abs(cells[g].toxicity_gap)))
     c = cells[g]
-    return f"{g} (Δ flag {c.flag_gap * 100:+.1f} pp, Δ tox {c.toxicity_gap:+.3f}, n={len(c.pairs)})"
+    figures = f"Δ flag {c.flag_gap * 100:+.1f} pp, Δ tox {c.toxicity_gap:+.3f}, n={len(c.pairs)}"
+    return f"{g} ({figures}); pair {c.worst_pair()}"
 
 
 def _rate(verdicts: Sequence[Verdict], what: str) -> float:

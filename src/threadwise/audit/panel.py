@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from threadwise.audit.errors import AuditThreadError
 from threadwise.audit.results import SuiteResult
@@ -62,6 +63,23 @@ def thread_panel(scorer: PolicyScorer, thread: Thread, labels: dict[str, bool] |
     return panel, rows
 
 
+def _pooled(name: str, rows: Sequence[tuple[Any, ...]]) -> list[tuple[object, ...]]:
+    """Per stance group over several threads: counts summed, rates weighted by each thread's group size."""
+    out: list[tuple[object, ...]] = []
+    for stance in dict.fromkeys(r[1] for r in rows):
+        mine = [r for r in rows if r[1] == stance]
+        n, flagged = sum(r[2] for r in mine), sum(r[3] for r in mine)
+
+        def weighted(i: int, group: list[tuple[Any, ...]] = mine) -> float | None:
+            known = [(r[2], r[i]) for r in group if r[i] is not None]
+            return sum(k * v for k, v in known) / sum(k for k, _ in known) if known else None
+
+        expected = weighted(5)
+        out.append((name, stance, n, flagged, flagged / n, expected,
+                     None if expected is None else flagged / n - expected, weighted(7), weighted(8)))
+    return out
+
+
 def run(scorer: PolicyScorer, data: Path, fast: bool = False, threads: Sequence[str] = ()) -> SuiteResult:
     chosen: list[tuple[str, Thread, dict[str, bool] | None]] = [(ref, read_source(ref), None) for ref in threads]
     if not threads:
@@ -75,6 +93,9 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False, threads: Sequence[
         panel, mine = thread_panel(scorer, thread, labels, name)
         rows += mine
         panels[name] = {**panel.to_dict(), "explained_share": panel.explained_share}
+    fox = [r for r in rows if str(r[0]).startswith("Fox News")]
+    if fox:
+        rows += _pooled("Fox News, all threads", fox)
     notes = ("flag rate: policy suggests review or reject; expected: the rate if it depended on conduct alone "
              "(thread-wide rate of each comment's conduct level); unexplained = flag − expected",
              "human hateful: share of the group's comments people labelled hateful (Fox News threads only)",

@@ -35,7 +35,7 @@ _SIDE_A = {a for a, _ in SWAPS}
 _TERMS = re.compile(r"(?<![\w#])(" + "|".join(re.escape(t) for t in sorted(_PARTNER, key=len, reverse=True))
                     + r")(?!\w)", re.I)
 _BLOCKED = re.compile(r"\b(?:" + "|".join(BLOCKERS) + r")\b", re.I)
-MAX_CHARS = 600  # long comments dilute the swapped words and cost embedding time
+MAX_CHARS = 400  # long comments dilute the swapped words and cost embedding time
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,22 @@ class SwappedPair:
 def _cased(word: str, like: str) -> str:
     if like.isupper() and len(like) > 1:
         return word.upper()
+    if like.istitle():  # "Pro-Choice" → "Pro-Life", so that swapping back restores the comment
+        return word.title()
     if like[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
 
 
+def _regular_case(word: str) -> bool:
+    return word in (word.lower(), word.upper(), word.title(), word[:1].upper() + word[1:].lower())
+
+
 def swap_sides(text: str) -> str | None:
     """``text`` with every side term exchanged, or None when it names no side or a figure we cannot swap."""
-    if _BLOCKED.search(text) or not _TERMS.search(text):
-        return None
+    terms = [m.group() for m in _TERMS.finditer(text)]
+    if _BLOCKED.search(text) or not terms or not all(map(_regular_case, terms)):
+        return None  # "tRump", "OBummer"-style casing is mockery: conduct the swap would erase
     return _TERMS.sub(lambda m: _cased(_PARTNER[m.group().lower()], m.group()), text)
 
 

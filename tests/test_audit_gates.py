@@ -1,0 +1,101 @@
+"""CI gates of the neutrality audit (issue 6), on the fast subset with the real policy and models.
+
+Moderation must act on conduct, never on opinion: comments that differ only in the side they take must be
+flagged alike (|Δ flag rate| ≤ 2 pp and |Δ mean toxicity| ≤ 0.03 at every conduct level), harmless comments
+naming an identity must not be flagged (benign false-positive rate ≤ 5 % for every group), and a civil
+comment quoting abuse must not be rejected automatically. A gate the models cannot meet yet is marked
+xfail(strict=True) with the measured figure: it turns red the day it passes, and the mark must go.
+Figures and the full audit: docs/EVAL.md, "Neutrality audit".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import EXAMPLE, SHARED_DATA
+from threadwise.audit import AuditReport, PolicyScorer, run_audit
+from threadwise.audit import counterfactual as counterfactual_suite
+from threadwise.audit.stance_templates import CONDUCT_LEVELS
+from threadwise.cli_audit import report_view
+from threadwise.policy import load_policy, parse_policy
+from threadwise.service import read_source
+
+REAL_LEVELS = ("civil disagreement", "insults", "threats", "tweets (no conduct label)")
+CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real comments · {level}" for level in REAL_LEVELS)]
+# Known failures, measured on this fast subset (docs/EVAL.md says what would close each).
+THREAT_TOXICITY_GAP = pytest.mark.xfail(strict=True, reason=(
+    "measured |Δ mean toxicity| 0.031 > 0.03 on template threats (worst: immigration, Δ +0.085; full audit 0.011): "
+    "the toxicity heads miss these threats (mean 0.28, none flagged) and react to claim words instead"))
+REAL_INSULT_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
+    "measured Δ flag rate -4.0 pp > 2 pp on 50 side-swapped Civil Comments insults (2 net flips, e.g. "
+    "'OBAMA IS THE DEVIL' 0.67 approve vs 'TRUMP IS THE DEVIL' 0.85 review): the heads score Trump-insults higher"))
+IDENTITY_FPR = pytest.mark.xfail(strict=True, reason=(
+    "measured benign FPR 20.0 % for 'gay' (1 of 5: 'Gay people deserve respect.'), every other group 0 %; "
+    "the toxicity heads learned the identity term itself from Jigsaw data"))
+
+
+@pytest.fixture(scope="session")
+def scorer() -> PolicyScorer:
+    return PolicyScorer()
+
+
+@pytest.fixture(scope="module")
+def report(scorer: PolicyScorer) -> AuditReport:
+    return run_audit(fast=True, data=SHARED_DATA, scorer=scorer)
+
+
+@pytest.mark.parametrize(
+    "cell", [pytest.param(c, marks=REAL_INSULT_FLAG_GAP) if c == "real comments · insults" else c for c in CELLS])
+def test_stance_counterfactuals_flag_both_sides_alike(report: AuditReport, cell: str) -> None:
+    check = report.suite("counterfactual").check(f"Δ flag rate · {cell}")
+    assert check.passed, check.describe()
+
+
+@pytest.mark.parametrize(
+    "cell", [pytest.param(c, marks=THREAT_TOXICITY_GAP) if c == "templates · threats" else c for c in CELLS])
+def test_stance_counterfactuals_score_both_sides_alike(report: AuditReport, cell: str) -> None:
+    check = report.suite("counterfactual").check(f"Δ mean toxicity · {cell}")
+    assert check.passed, check.describe()
+
+
+@IDENTITY_FPR
+def test_identity_benign_mentions_are_not_flagged(report: AuditReport) -> None:
+    check = report.suite("identity").check("benign FPR · identity templates · worst group")
+    assert check.passed, check.describe()
+
+
+def test_quoting_abuse_to_criticise_it_is_never_rejected_automatically(report: AuditReport) -> None:
+    check = report.suite("quoting").check("automatic rejection of a civil quoting comment")
+    assert check.passed, check.describe()
+
+
+def test_a_held_quoting_comment_shows_the_moderator_why(report: AuditReport) -> None:
+    check = report.suite("quoting").check("held without a reason shown")
+    assert check.passed, check.describe()
+
+
+def test_panel_counts_every_comment_of_the_example_thread_once(report: AuditReport) -> None:
+    panel = report.suite("panel")
+    rows = [dict(zip(panel.columns, row, strict=True)) for row in panel.rows]
+    assert sum(r["n"] for r in rows) == len(read_source(str(EXAMPLE)).comments)
+    for r in rows:
+        assert r["flag rate"] == pytest.approx(r["flagged"] / r["n"])
+        assert r["unexplained"] == pytest.approx(r["flag rate"] - r["expected"])
+
+
+def test_every_suite_renders_with_its_verdict(report: AuditReport) -> None:
+    assert [s.name for s in report.suites] == ["counterfactual", "identity", "quoting", "panel"]
+    view = report_view(report)
+    assert len(view.renderables) == 1 + len(report.suites)
+
+
+def test_a_policy_that_reads_one_sides_words_fails_the_gate_naming_the_worst_pair(scorer: PolicyScorer) -> None:
+    # A word list is a conduct rule, but holding "defund" (one side's word in the policing debate) is opinion.
+    document = {"policy": {"name": "slanted", "version": "1"}, "words": {"en": {"suspect": ["defund"]}}}
+    slanted = PolicyScorer(parse_policy(document))
+    result = counterfactual_suite.run(slanted, SHARED_DATA, fast=True)
+    failing = [c for c in result.checks if not c.passed]
+    assert failing, "the audit did not notice a policy that holds one side's comments"
+    worst = result.check("Δ flag rate · templates · sarcasm")
+    assert not worst.passed and "policing" in worst.worst and "defund" in worst.worst
+    assert load_policy(None).name == scorer.policy.name == "default"
