@@ -232,3 +232,11 @@ def test_report_page_filters_comments_by_label(example_page: Path) -> None:
         assert visible.count() == 10
         browser.close()
     assert shown and "#1" in shown and len(shown) < 10
+
+
+def test_report_docs_show_a_screenshot_of_every_section() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "report"
+    pictures = sorted(p.name for p in docs.glob("*.png"))
+    assert [re.sub(r"^\d+-|\.png$", "", p) for p in pictures] == [s.removeprefix("sec-") for s in SECTIONS]
+    readme = (docs / "README.md").read_text(encoding="utf-8")
+    assert all(f"({p})" in readme for p in pictures)
