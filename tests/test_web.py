@@ -165,7 +165,22 @@ def test_escalate_by_form_and_by_htmx(web: Web) -> None:
                                data={"action": "escalate", "reason": "needs an editor", "csrf": csrf})  # fmt: skip
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith("<article")
     assert "escalate by ann: needs an editor" in fragment.text
+    assert 'data-action="approve"' in fragment.text and "data-just-decided" in fragment.text  # escalated: still open
     assert decisions_of(web, "c-quote")[-1] == ("ann", "escalate", "needs an editor")
+
+
+def test_a_settled_item_leaves_the_queue_and_can_be_overturned(web: Web) -> None:
+    csrf = sign_in(web)
+    rejected = web.client.post("/ui/items/c-author1/decision", headers={"hx-request": "true"},
+                               data={"action": "reject", "reason": "spam or repeated posting", "csrf": csrf})
+    assert 'class="item state-rejected decided"' in rejected.text and "<form" not in rejected.text
+    listed = web.client.get("/ui/queue?state=rejected").text
+    item = listed[listed.index('id="item-c-author1"'):]
+    item = item[: item.index("</article>")]
+    assert "reject by ann: spam or repeated posting" in item and 'data-action="approve"' in item
+    web.client.post("/ui/items/c-author1/decision", data={"action": "approve", "csrf": csrf})
+    first, second = audit_log(web.store, "c-author1")[-2:]
+    assert (first.action, second.action, second.supersedes) == ("reject", "approve", first.id)
 
 
 def test_refusals_come_back_beside_the_item_and_store_nothing(web: Web) -> None:

@@ -204,6 +204,8 @@ def test_escape_closes_the_picker_and_e_escalates(tab: Tab, site: Site) -> None:
     expect(page.locator("#item-c-quote details.reject")).not_to_have_attribute("open", "")
     page.keyboard.press("e")
     expect(page.locator("#item-c-quote .outcome")).to_have_text("escalate by ann")
+    expect(page.locator("#queue .item.current")).not_to_have_id("item-c-quote")  # on to the next
+    expect(page.locator("#item-c-quote form.decide")).to_have_count(3)  # escalated: still to be decided
     assert latest(site, "c-quote") == ("ann", "escalate", "")
     page.click("nav >> text=Audit log")
     first_row = page.locator("table.audit tbody tr").first

@@ -166,7 +166,7 @@ def queue_page(request: Request, state: str = "open") -> Response:
     return page(
         request, "queue.html", session=session, state=state, queues=QUEUES, counts=counts, held=held,
         views=ItemReader(store, policy).views(items), reasons=reason_choices(policy), actions=MODERATOR_ACTIONS,
-        next=f"/ui/queue?state={state}", error=None,
+        next=f"/ui/queue?state={state}", error=None, just_decided=False,
     )  # fmt: skip
 
 
@@ -207,7 +207,7 @@ async def decide_item(request: Request, comment_id: str) -> Response:
     view = ItemReader(store, policy).view(store.queue_item(comment_id))
     return page(
         request, "_item.html", status=200 if error is None else 409, session=session, v=view, error=error,
-        reasons=reason_choices(policy), next=safe_next(first(form, "next")),
+        reasons=reason_choices(policy), next=safe_next(first(form, "next")), just_decided=error is None,
     )  # fmt: skip
 
 

@@ -108,9 +108,11 @@
 
   // A decided item comes back from the server in place of the old one: move on to the next open one.
   document.addEventListener("htmx:afterSettle", () => {
-    const all = items();
-    if (all[current] && !isOpen(all[current])) step(1);
-    else show(current);
+    const item = items()[current];
+    if (item && item.hasAttribute("data-just-decided")) {
+      item.removeAttribute("data-just-decided");
+      step(1);
+    } else show(current);
     updateSelection();
   });
 
