@@ -123,3 +123,11 @@ def test_a_missing_dataset_folder_is_a_coded_error(tmp_path: Path) -> None:
 def test_cli_refuses_an_unknown_suite_with_its_code() -> None:
     result = CliRunner().invoke(app, ["audit", "--suite", "opinions"])
     assert isinstance(result.exception, UnknownSuite)
+
+
+def test_masking_replaces_whole_terms_only() -> None:
+    from threadwise.audit.mitigation import IDENTITY_TERMS, SIDE_TERMS, masker
+
+    mask = masker(IDENTITY_TERMS)
+    assert mask("Gay people and gay rights, not Gaylord.") == "someone people and someone rights, not Gaylord."
+    assert masker(SIDE_TERMS)("Liberals blame Trump's team.") == "someone blame someone's team."

@@ -72,7 +72,7 @@ def suite_view(suite: SuiteResult) -> Group:
         checks.add_row(mark, escape(c.name), _figure(c.value, c.unit), _figure(c.threshold, c.unit),
                        "" if c.passed else escape(c.worst))
     notes = Text("\n".join(f"· {n}" for n in suite.notes), style="dim")
-    return Group(Text(""), table, checks, notes)
+    return Group(Text(""), table, *([checks] if suite.checks else []), notes)
 
 
 def _figure(value: float, unit: str) -> str:
