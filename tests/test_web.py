@@ -102,6 +102,8 @@ def test_pages_need_a_session(web: Web) -> None:
         answer = web.client.get(path)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/login?next=%2Fui%2F")
     assert web.client.get("/ui/login").status_code == 200
+    back = web.client.get("/ui/queue?state=review").headers["location"]
+    assert back == "/ui/login?next=%2Fui%2Fqueue%3Fstate%3Dreview"  # back to the same tab after signing in
     web.client.cookies.set("tw_session", "eyJraWQiOiJmb3JnZWQifQ.forged.signature", path="/ui")
     assert web.client.get("/ui/queue").status_code == 303  # a forged cookie is no session
     from_htmx = web.client.post("/ui/items/c-fine/decision", headers={"hx-request": "true"}, data={"action": "approve"})

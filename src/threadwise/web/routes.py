@@ -9,11 +9,11 @@ moderators never get the same comment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import jinja2
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -96,7 +96,13 @@ def announce(request: Request, store: Store, decisions: list[Decision]) -> None:
         sender.emit("comment.decided", decided_event(decision, item.thread_id, item.state))
 
 
-def reason_from(form: dict[str, list[str]]) -> str:
+Form = dict[str, list[str]]
+# Read in the event loop, so that the routes themselves can be plain functions: FastAPI runs those in its
+# thread pool, and their database calls never hold up other requests.
+FormBody = Annotated[Form, Depends(read_form)]
+
+
+def reason_from(form: Form) -> str:
     return first(form, "reason_other") or first(form, "reason")
 
 
@@ -104,7 +110,8 @@ async def on_web_error(request: Request, error: Exception) -> Response:
     """Sign-in problems go to the login page; any other refusal is a page saying what and how to fix it."""
     assert isinstance(error, WebError)
     if isinstance(error, NotSignedIn) and request.method == "GET":
-        return RedirectResponse("/ui/login?" + urlencode({"next": request.url.path}), status_code=303)
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse("/ui/login?" + urlencode({"next": wanted}), status_code=303)
     if isinstance(error, NotSignedIn) and is_htmx(request):
         return Response(status_code=401, headers={"HX-Redirect": "/ui/login"})
     return page(request, "error.html", status=error.status, error=error)
@@ -125,8 +132,7 @@ def login_page(request: Request, next: str = "/ui/queue") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
-    form = await read_form(request)
+def login(request: Request, form: FormBody) -> Response:
     target = safe_next(first(form, "next"))
     try:
         _, cookie = sessions.sign_in(request, store_of(request), first(form, "key"))
@@ -138,8 +144,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
-    form = await read_form(request)
+def logout(request: Request, form: FormBody) -> Response:
     session = sessions.current_session(request, store_of(request))
     check_csrf(session, form, request)
     response = RedirectResponse("/ui/login", status_code=303)
@@ -186,19 +191,20 @@ def _claim_page(store: Store, moderator: str, states: tuple[str, ...]) -> tuple[
 
 
 @router.post("/items/{comment_id}/decision", response_class=HTMLResponse)
-async def decide_item(request: Request, comment_id: str) -> Response:
-    form = await read_form(request)
+def decide_item(request: Request, comment_id: str, form: FormBody) -> Response:
     store = store_of(request)
     session = sessions.current_session(request, store)
     check_csrf(session, form, request)
     action = first(form, "action")
     error: ThreadwiseError | None = None
     try:
-        announce(request, store, [decide(store, comment_id, session.actor, action, reason_from(form))])
+        decision = decide(store, comment_id, session.actor, action, reason_from(form))
     except CommentNotFound as missing:
         raise InvalidForm(missing.message, source=comment_id) from missing
     except ModerationError as refused:  # claimed by another, no reason for a rejection, unknown action
         error = refused
+    else:
+        announce(request, store, [decision])
     if not is_htmx(request):
         if error is not None:
             return page(request, "error.html", status=409, session=session, error=error)
@@ -212,9 +218,8 @@ async def decide_item(request: Request, comment_id: str) -> Response:
 
 
 @router.post("/bulk", response_class=HTMLResponse)
-async def decide_in_bulk(request: Request) -> Response:
+def decide_in_bulk(request: Request, form: FormBody) -> Response:
     """The bulk bar's action and reason, for the selected comments or for every comment by one author."""
-    form = await read_form(request)
     store = store_of(request)
     session = sessions.current_session(request, store)
     check_csrf(session, form, request)
