@@ -38,6 +38,7 @@ class ItemView:
     parent: Comment | None
     quotes: list[Quote]
     history: AuthorHistory | None
+    history_days: int
     suggested_reason: str  # the reason picker's preselected choice
     statement: str  # the draft statement of reasons for the commenter, once a person held or removed it
 
@@ -96,7 +97,7 @@ class ItemReader:
         return ItemView(
             item=item, segments=segments(comment.text, marks_from_evidence(evidence)), rules=evidence,
             article_title=thread.article.title or thread.id, parent=parent,
-            quotes=self._quotes(comment, thread, parent), history=history,
+            quotes=self._quotes(comment, thread, parent), history=history, history_days=self.window,
             suggested_reason=next((self._reasons[e["rule"]] for e in evidence if e["rule"] in self._reasons), ""),
             statement=self._statement(item),
         )  # fmt: skip
