@@ -38,7 +38,7 @@ lint: install
 
 # The browser tests drive Debian's chromium (Playwright's own browser download cannot run here).
 browser:
-	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 test: lint browser
 	$(BIN)/pytest
