@@ -175,7 +175,7 @@ def _over_time(thread: Thread, toxicity: Mapping[str, float]) -> list[Bucket]:
     buckets: list[list[float]] = [[] for _ in range(SLICES)]
     for when, value in timed:
         buckets[min(SLICES - 1, int((when - first) / width))].append(value)
-    return [Bucket((first + width * i).strftime("%d %b %H:%M"), sum(b) / len(b), len(b))
+    return [Bucket((first + width * i).strftime("%a %H:%M"), sum(b) / len(b), len(b))
             for i, b in enumerate(buckets) if b]
 
 

@@ -61,6 +61,7 @@ def columns(buckets: Sequence[Bucket], title: str, *, max_value: float = 1.0,
     left, bottom, top_pad = 34, 36, 10
     plot_h = height - bottom - top_pad
     step = (width - left) / len(values)
+    label_every = 1 + int(max(len(label) for label, _, _ in values) * 6.5 // step)  # labels must not overlap
     parts = [f'<line x1="{left}" x2="{width}" y1="{top_pad + plot_h}" y2="{top_pad + plot_h}" class="axis"/>']
     for tick in (0.0, 0.5, 1.0):
         y = top_pad + plot_h * (1 - tick)
@@ -71,8 +72,9 @@ def columns(buckets: Sequence[Bucket], title: str, *, max_value: float = 1.0,
         x = left + i * step + step * 0.15
         parts.append(f'<rect x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" '
                      f'class="c-bar"><title>{escape(label)}: {value:.2f} over {count} comments</title></rect>')
-        parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
-                     f'class="tick">{escape(label)}</text>')
+        if i % label_every == 0:
+            parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 16}" text-anchor="middle" '
+                         f'class="tick">{escape(label)}</text>')
     if threshold is not None:
         y = top_pad + plot_h * (1 - threshold / max_value)
         parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="threshold"/>')
