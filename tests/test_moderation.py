@@ -269,12 +269,25 @@ def test_reject_reason_leads_the_statement_of_reasons(store: Store, example: Thr
     assert json.loads(store.queue_item(held.id).suggestion.evidence[0])["rule"]  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(strict=True, reason="the toxicity analyser scores plain threats of violence below the threat rule")
-def test_premoderate_holds_a_plain_threat(tmp_path: Path) -> None:
+@pytest.mark.parametrize("threat", ["I know where you live and I will kill you.", "I will find you and kill you.",
+                                    "k i l l  y o u, author"])
+def test_premoderate_holds_a_plain_threat(tmp_path: Path, threat: str) -> None:
+    """The default policy's threat phrases hold what the threat model misses, the phrase as evidence."""
     with Store.open(f"sqlite:///{tmp_path / 'db.sqlite'}") as store:
         store.save_thread(authored_thread("t1", "ann"))
-        _, suggestion = submit_comment(store, load_policy(), "t1", "I know where you live and I will kill you.", "x")
+        _, suggestion = submit_comment(store, load_policy(), "t1", threat, "x")
     assert suggestion.action in ("review", "reject")
+    evidence = [threat[s.start : s.end] for m in suggestion.matches for s in m.spans]
+    assert any("kill" in e.lower().replace(" ", "") for e in evidence), suggestion
+
+
+@pytest.mark.xfail(strict=True, reason="measured: the threat category scores 'I know where you live and I will kill "
+                   "you.' ~0.2-0.3, below the default threat rule's 0.5; the policy's phrase list holds it instead")
+def test_threat_model_scores_a_plain_threat_above_the_rule() -> None:
+    from threadwise.api.scoring import CommentScorer
+
+    scores = CommentScorer().setup().score("I know where you live and I will kill you.").scores
+    assert scores["threat"] >= 0.5
 
 
 def test_pre_moderation_runs_the_pipeline_it_is_given(store: Store, example: Thread) -> None:
