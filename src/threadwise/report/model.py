@@ -122,6 +122,7 @@ class Topic:
     stance: dict[str, int]
     mean_toxicity: float
     numbers: list[str]  # the page numbers of its comments (first few)
+    comment_ids: list[str]  # the same comments' ids
 
 
 @dataclass(frozen=True)

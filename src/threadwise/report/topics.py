@@ -54,7 +54,8 @@ def cluster_topics(thread: Thread, by_comment: Mapping[str, Sequence[Finding]]) 
         toxicity = [toxicity_score(by_comment.get(c.id, ())) for c in members]
         topics.append(Topic(renumber[old], keywords[old], len(members), {s: stance.get(s, 0) for s in STANCE_GROUPS},
                             round(sum(toxicity) / len(toxicity), 4),
-                            [c.number or str(c.position + 1) for c in members[:SHOWN_NUMBERS]]))
+                            [c.number or str(c.position + 1) for c in members[:SHOWN_NUMBERS]],
+                            [c.id for c in members[:SHOWN_NUMBERS]]))
     return topics, topic_of
 
 
@@ -67,7 +68,7 @@ def cluster_keywords(texts: Sequence[str], assignment: np.ndarray, k: int,
     most ``CANDIDATES`` x ``MAX_TOPICS`` single words, whatever the thread's size.
     """
     documents = [" ".join(t for t, a in zip(texts, assignment, strict=True) if a == c) for c in range(k)]
-    vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w'-]+\b", lowercase=True)
+    vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_]{3,}\b", lowercase=True)
     try:
         counts = vectorizer.fit_transform(documents).toarray().astype(np.float64)
     except ValueError:  # nothing but stop words
