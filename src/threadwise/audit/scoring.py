@@ -8,8 +8,10 @@ only read those (the policy refuses rules on stance, topic or side), so the othe
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from threadwise.analysers.base import CommentContext
 from threadwise.audit.errors import AuditError
@@ -51,7 +53,10 @@ class PolicyScorer:
 
     @property
     def label(self) -> str:
-        return f"{self.policy.name}@{self.policy.version}"
+        """``name@version``, plus the policy file's digest: a version not bumped on an edit still shows."""
+        source = Path(self.policy.source)
+        digest = f" sha256:{hashlib.sha256(source.read_bytes()).hexdigest()[:12]}" if source.is_file() else ""
+        return f"{self.policy.name}@{self.policy.version}{digest}"
 
     def score(self, texts: Sequence[str], article: Article | None = None) -> list[Verdict]:
         """One verdict per text, in order; ``article``: the article the comments answer (optional)."""
