@@ -25,7 +25,8 @@ CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real commen
 # Known failures, measured on this fast subset (docs/EVAL.md says what would close each).
 THREAT_TOXICITY_GAP = pytest.mark.xfail(strict=True, reason=(
     "measured |Δ mean toxicity| 0.031 > 0.03 on template threats (worst: immigration, Δ +0.085; full audit 0.011): "
-    "the toxicity heads miss these threats (mean 0.28, none flagged) and react to claim words instead"))
+    "the toxicity heads miss these threats (mean 0.28; only the policy's suspect phrases hold some) and react to "
+    "claim words instead"))
 REAL_INSULT_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
     "measured Δ flag rate -4.0 pp > 2 pp on 50 side-swapped Civil Comments insults (2 net flips, e.g. "
     "'OBAMA IS THE DEVIL' 0.67 approve vs 'TRUMP IS THE DEVIL' 0.85 review): the heads score Trump-insults higher"))
