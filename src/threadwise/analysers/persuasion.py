@@ -157,19 +157,13 @@ def token_matrix(feats: list[list[str]], sentence_logit: np.ndarray) -> sparse.c
     return sparse.hstack([hashed, dense], format="csr")
 
 
-@lru_cache(maxsize=1)
-def _wordpieces() -> tuple[Any, np.ndarray]:
-    """MiniLM's tokenizer and input word-piece embedding table (held here, not by the analyser: it pickles)."""
-    model = shared_embedder().setup().model_
-    return model[0].tokenizer, model[0].auto_model.embeddings.word_embeddings.weight.detach().numpy().astype(np.float32)
-
-
 def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
     """L2-normalised mean of MiniLM's *input* word-piece embeddings over each text: no encoder pass."""
     if not texts:
         return np.zeros((0, DIMENSIONS), np.float32)
-    tokenizer, table = _wordpieces()
-    ids = tokenizer(list(texts), add_special_tokens=False, truncation=True, max_length=128)["input_ids"]
+    embedder = shared_embedder()
+    table = embedder.wordpiece_table()
+    ids = embedder.wordpiece_ids(texts, max_length=128)
     out = np.zeros((len(texts), DIMENSIONS), np.float32)
     for i, row in enumerate(ids):
         if row:

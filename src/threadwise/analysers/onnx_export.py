@@ -1,0 +1,42 @@
+"""Export the packaged MiniLM encoder to an ONNX graph: ``python -m threadwise.analysers.onnx_export OUT``.
+
+Run by ``embed.export_onnx`` in a child process. The graph takes ``input_ids`` and ``attention_mask``
+(batch and sequence axes dynamic) and returns the last hidden state; pooling stays in ``embed``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(out: str) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+
+    from threadwise.analysers.embed import model_path
+
+    model = AutoModel.from_pretrained(str(model_path())).eval()
+
+    class Encoder(torch.nn.Module):
+        # transformers' BertModel must get keyword arguments: a direct export trips over ``use_cache``.
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    example = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad():
+        torch.onnx.export(
+            Encoder(), example, out, input_names=["input_ids", "attention_mask"], output_names=["hidden"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes}, opset_version=17,
+            dynamo=False,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
