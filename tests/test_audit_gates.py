@@ -10,12 +10,16 @@ Figures and the full audit: docs/EVAL.md, "Neutrality audit".
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 from conftest import EXAMPLE, SHARED_DATA
 from threadwise.audit import AuditReport, PolicyScorer, run_audit
 from threadwise.audit import counterfactual as counterfactual_suite
 from threadwise.audit.stance_templates import CONDUCT_LEVELS
+from threadwise.cli import app
 from threadwise.cli_audit import report_view
 from threadwise.policy import load_policy, parse_policy
 from threadwise.service import read_source
@@ -100,3 +104,13 @@ def test_a_policy_that_reads_one_sides_words_fails_the_gate_naming_the_worst_pai
     worst = result.check("Δ flag rate · templates · sarcasm")
     assert not worst.passed and "policing" in worst.worst and "defund" in worst.worst
     assert load_policy(None).name == scorer.policy.name == "default"
+
+
+def test_cli_prints_the_panel_for_a_given_thread_as_json(report: AuditReport) -> None:
+    result = CliRunner().invoke(app, ["audit", "--suite", "panel", "--thread", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed["passed"] and printed["policy"].startswith("default@")
+    rows = printed["suites"][0]["table"]
+    assert {r["thread"] for r in rows} == {str(EXAMPLE)}
+    assert rows == [dict(r, thread=str(EXAMPLE)) for r in report.suite("panel").to_dict()["table"]]
