@@ -2,8 +2,9 @@
 must not inherit the quoted words' flag as an automatic action. Holding it for review is fine, as long as the
 moderator is shown why (the suggestion's reason and evidence).
 
-Sources: HateCheck's counter-speech cases (quoting or referring to hate in order to denounce it), our own
-frames around quoted abuse, and comments quoting harsh words a (built-in) news article reports.
+Sources: HateCheck's counter-speech cases (quoting or referring to hate in order to denounce it) and negated
+abuse ("I don't hate …"), our own frames around quoted abuse, and comments quoting harsh words a (built-in)
+news article reports.
 """
 
 from __future__ import annotations
@@ -58,11 +59,26 @@ class QuoteCase:
     article: Article | None = None
 
 
+HATECHECK = {  # functionality → the row label: civil comments that repeat abuse in order to reject it
+    "counter_quote_nh": "HateCheck counter-speech, quoting",
+    "counter_ref_nh": "HateCheck counter-speech, referring",
+    "negate_neg_nh": "HateCheck negated abuse",
+}
+
+
 def hatecheck_cases(data: Path, fast: bool) -> list[QuoteCase]:
-    rows = read_csv(data / "hatecheck_functional_tests" / "test_suite_cases.csv.gz")
-    cases = [QuoteCase("HateCheck counter-speech", r["test_case"].strip(), _inner_quote(r["test_case"]))
-             for r in rows if r["functionality"] in ("counter_quote_nh",)]
-    return cases[::4] if fast else cases
+    """HateCheck's civil cases that quote, refer to or negate a hateful case; ``quoted``: the quoted words, else
+    the hateful case they answer (``ref_case_id``). Cases answering no case are left out."""
+    rows = list(read_csv(data / "hatecheck_functional_tests" / "test_suite_cases.csv.gz"))
+    by_id = {r["case_id"]: r["test_case"].strip() for r in rows}
+    cases = []
+    for functionality, label in HATECHECK.items():
+        mine = [r for r in rows if r["functionality"] == functionality]
+        quoted = [_inner_quote(r["test_case"]) if functionality == "counter_quote_nh" else by_id.get(r["ref_case_id"])
+                  for r in mine]
+        found = [QuoteCase(label, r["test_case"].strip(), q) for r, q in zip(mine, quoted, strict=True) if q]
+        cases += found[:: 4 if fast else 1]
+    return cases
 
 
 def template_cases() -> list[QuoteCase]:
