@@ -110,3 +110,10 @@ def test_panel_for_store_reads_latest_decisions(store: Store) -> None:
 def _decision(comment_id: str, action: str) -> Decision:
     return Decision(id=f"d-{comment_id}", comment_id=comment_id, action=action, actor="moderator",
                     decided_at=datetime.now(UTC))
+
+
+def test_panel_takes_the_policys_actions_when_given() -> None:
+    thread, findings = _sides(support_toxic=0, deny_toxic=0, size=5)
+    actions = {"c5": "review", "c6": "reject"}  # as the caller's own policy run said
+    panel = build_panel(thread, findings, actions=actions | {f"c{i}": "approve" for i in (0, 1, 2, 3, 4, 7, 8, 9)})
+    assert (panel.group("deny").flagged, panel.group("support").flagged) == (2, 0)

@@ -123,17 +123,20 @@ class _Row:
 
 
 def build_panel(thread: Thread, findings: Sequence[Finding], decisions: Mapping[str, Decision] | None = None,
-                policy: Policy | None = None, *, min_group: int = 5) -> NeutralityPanel:
+                policy: Policy | None = None, *, min_group: int = 5,
+                actions: Mapping[str, str] | None = None) -> NeutralityPanel:
     """The panel for ``thread`` from its findings and each comment's latest decision (if any).
 
     ``decisions`` maps comment id → latest decision; comments without one count for the flag rate only.
     ``min_group``: groups smaller than this are listed but left out of the gaps (their rates are noise).
+    ``actions``: comment id → the policy's suggested action, when the caller has already asked the policy.
     """
     policy = policy or load_policy(DEFAULT_POLICY)
     by_comment: dict[str, list[Finding]] = {}
     for item in findings:
         by_comment.setdefault(item.comment_id, []).append(item)
-    rows = [_row(policy, c, by_comment.get(c.id, []), (decisions or {}).get(c.id)) for c in thread.comments]
+    rows = [_row(policy, c, by_comment.get(c.id, []), (decisions or {}).get(c.id), (actions or {}).get(c.id))
+            for c in thread.comments]
     flag_by_level = _rate_by_level(rows, lambda r: r.flagged)
     hold_by_level = _rate_by_level([r for r in rows if r.held is not None], lambda r: bool(r.held))
     groups = tuple(_group(s, [r for r in rows if r.stance == s], flag_by_level, hold_by_level) for s in STANCE_GROUPS)
@@ -156,8 +159,9 @@ def panel_for_store(store: Any, thread: Thread, findings: Sequence[Finding], pol
     return build_panel(thread, findings, latest, policy, min_group=min_group)
 
 
-def _row(policy: Policy, comment: Any, findings: list[Finding], decision: Decision | None) -> _Row:
-    flagged = suggest(policy, comment, findings).action in FLAG_ACTIONS
+def _row(policy: Policy, comment: Any, findings: list[Finding], decision: Decision | None,
+         action: str | None) -> _Row:
+    flagged = (action or suggest(policy, comment, findings).action) in FLAG_ACTIONS
     held = None if decision is None else decision.action in HOLD_ACTIONS
     return _Row(article_stance(findings), conduct_level(findings), toxicity_score(findings), flagged, held)
 

@@ -65,7 +65,8 @@ def build_report(inputs: ReportInputs, policy: Policy | None = None) -> Report:
     labels = Counter(label for entry in comments for label in entry.labels)
     claims = group_claims(thread, inputs.findings)
     article_findings = [f for f in inputs.article_findings if f.score >= MIN_ARTICLE_TECHNIQUE]
-    panel = build_panel(thread, inputs.findings, inputs.decisions, policy)
+    panel = build_panel(thread, inputs.findings, inputs.decisions, policy,
+                        actions={c.id: c.suggestion for c in comments})
     return Report(
         thread_id=thread.id, generated_at=datetime.now(UTC).isoformat(timespec="seconds"), source=inputs.source,
         article=_article_head(thread), paragraphs=_paragraphs(thread, by_comment, claims, article_findings),

@@ -29,14 +29,14 @@ def group_claims(thread: Thread, findings: Sequence[Finding]) -> list[ClaimGroup
     claims = [_claim(thread, f) for f in items]
     vectors = shared_embedder().encode([c.text for c in claims])
     members: list[list[int]] = []
-    heads: list[int] = []
+    heads = np.zeros_like(vectors)  # each group's first (most check-worthy) claim, filled in as groups open
     for i, vector in enumerate(vectors):
-        similar = vectors[heads] @ vector if heads else np.zeros(0)
-        best = int(np.argmax(similar)) if len(similar) else -1
+        similar = heads[: len(members)] @ vector
+        best = int(np.argmax(similar)) if len(members) else -1
         if best >= 0 and similar[best] >= SAME_CLAIM_AT:
             members[best].append(i)
         else:
-            heads.append(i)
+            heads[len(members)] = vector
             members.append([i])
     sentences = _article_sentences(thread)
     groups = [_group(thread, [items[i] for i in m], [claims[i] for i in m], vectors[m[0]], sentences) for m in members]
