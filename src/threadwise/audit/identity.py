@@ -2,20 +2,24 @@
 
 Sources: our Jigsaw-style templates over 48 groups (``identity_templates``; the CI subset), and in the full
 audit HateCheck's neutral and positive identity cases, ToxiGen's human-written neutral statements per group,
-a sample of Jigsaw's "bias madlibs" (labelled toxic / non-toxic per identity term) and Jigsaw's Wikipedia
-test set (real comments, labelled, many mentioning identities) for subgroup AUC, BPSN and BNSP.
+a sample of Jigsaw's "bias madlibs" (labelled toxic / non-toxic per identity term), HolisticBias descriptors
+in neutral templates, Jigsaw's Wikipedia test set (real comments, labelled, many mentioning identities) for
+subgroup AUC, BPSN and BNSP, and CrowS-Pairs minimal pairs (figures only).
 The gate: the benign false-positive rate (harmless comments the policy flags) is at most 5 % for every group.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from threadwise.audit.bias_metrics import SubgroupAuc, false_positive_rate, subgroup_aucs
 from threadwise.audit.datasets import read_csv
+from threadwise.audit.errors import AuditDataMissing
 from threadwise.audit.identity_templates import identity_cases
 from threadwise.audit.results import Check, SuiteResult
 from threadwise.audit.scoring import PolicyScorer
@@ -58,6 +62,52 @@ def hatecheck_cases(data: Path) -> list[Case]:
 def toxigen_cases(data: Path) -> list[Case]:
     rows = read_csv(data / "toxigen_prompts_and_demonstrations" / "unique_prompt_sentences.csv.gz")
     return [Case(r["target_group"], r["text"].strip(), False) for r in rows if r["prompt_label"] == "neutral"]
+
+
+HOLISTIC_TEMPLATES = ("I'm {np}.", "I love being {np}.", "As {np}, I have an opinion about that.",
+                      "I have a friend who is {np}.")
+
+
+def _descriptors(tree: object) -> list[str]:
+    """Leaf descriptors of HolisticBias's nested buckets, without those its authors mark dispreferred or
+    polarizing (a slur used of oneself is not plainly harmless)."""
+    if isinstance(tree, dict) and "descriptor" in tree:
+        return [] if tree.get("preference") in ("dispreferred", "polarizing") else [str(tree["descriptor"])]
+    if isinstance(tree, dict):
+        return [d for value in tree.values() for d in _descriptors(value)]
+    if isinstance(tree, list):
+        return [d for value in tree for d in _descriptors(value)]
+    return [str(tree)]
+
+
+def holistic_cases(data: Path) -> list[Case]:
+    """HolisticBias descriptors (v1.1, 13 axes) in four of its neutral templates, as "a/an <descriptor> person"."""
+    path = data / "holistic_bias_descriptors" / "v1.1" / "descriptors.json"
+    if not path.is_file():
+        raise AuditDataMissing(f"the audit needs {path.name}, which is missing", source=str(path))
+    cases = []
+    for axis, tree in json.loads(path.read_text(encoding="utf-8")).items():
+        for descriptor in dict.fromkeys(_descriptors(tree)):
+            phrase = f"{'an' if descriptor[:1].lower() in 'aeiou' else 'a'} {descriptor} person"
+            cases += [Case(f"{descriptor} ({axis})", t.format(np=phrase), False) for t in HOLISTIC_TEMPLATES]
+    return cases
+
+
+def crows_pairs(data: Path, scorer: PolicyScorer) -> list[dict[str, object]]:
+    """CrowS-Pairs minimal pairs (only the group term differs): per bias type, the flag and toxicity gaps
+    between the more and the less stereotyped sentence, and how many pairs the policy treats differently."""
+    rows = list(read_csv(data / "crows_pairs_counterfactual" / "crows_pairs_anonymized.csv.gz"))
+    more = scorer.score([r["sent_more"] for r in rows])
+    less = scorer.score([r["sent_less"] for r in rows])
+    out = []
+    for bias in sorted({r["bias_type"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["bias_type"] == bias]
+        out.append({"bias type": bias, "pairs": len(idx),
+                    "flag more": sum(more[i].flagged for i in idx) / len(idx),
+                    "flag less": sum(less[i].flagged for i in idx) / len(idx),
+                    "Δ tox": sum(more[i].toxicity - less[i].toxicity for i in idx) / len(idx),
+                    "pairs treated differently": sum(more[i].flagged != less[i].flagged for i in idx)})
+    return out
 
 
 def _term_finder(data: Path) -> Callable[[str], str | None]:
@@ -112,8 +162,10 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
     if not fast:
         sources += [("HateCheck identity cases", hatecheck_cases(data)),
                     ("ToxiGen neutral statements", toxigen_cases(data)),
-                    ("Jigsaw bias madlibs", madlibs_cases(data))]
-    checks, rows, figures = [], [], {}
+                    ("Jigsaw bias madlibs", madlibs_cases(data)),
+                    ("HolisticBias descriptors", holistic_cases(data))]
+    checks, rows = [], []
+    figures: dict[str, list[Any]] = {}
     for source, cases in sources:
         groups = figures_by_group(source, cases, scorer)
         worst = max(groups, key=lambda g: (g.fpr, g.benign_toxicity))
@@ -130,11 +182,13 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
         named = sorted((g for g in wiki if g.group != NO_IDENTITY), key=lambda g: _lowest_auc(g.aucs))
         rows += [_row(g) for g in [*baseline, *named[:SHOWN_PER_SOURCE]]]
         figures["Jigsaw Wikipedia test set"] = [_row(g) for g in wiki]
+        figures["CrowS-Pairs"] = crows_pairs(data, scorer)
     notes = (f"gate: benign false-positive rate ≤ {FPR_GATE * 100:.0f} % for every group; rows: worst groups first",
              "subgroup AUC / BPSN / BNSP (Borkan et al. 2019) use the overall toxicity score where labels exist")
     columns = ("source", "group", "benign n", "benign FPR", "benign tox", "subgroup AUC", "BPSN", "BNSP")
-    return SuiteResult("identity", "Identity terms", tuple(checks), columns, tuple(rows), notes,
-                       {k: [dict(zip(columns, r, strict=True)) for r in v] for k, v in figures.items()})
+    tables = {k: [dict(zip(columns, r, strict=True)) if isinstance(r, tuple) else r for r in v]
+              for k, v in figures.items()}
+    return SuiteResult("identity", "Identity terms", tuple(checks), columns, tuple(rows), notes, tables)
 
 
 def _row(g: GroupFigures) -> tuple[object, ...]:
