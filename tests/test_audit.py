@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import SHARED_DATA
-from threadwise.audit import AuditReport, Check, SuiteResult, check_suites, run_audit
+from threadwise.audit import AuditReport, Check, PolicyScorer, SuiteResult, UnknownTier, check_suites, run_audit
 from threadwise.audit.bias_metrics import false_positive_rate, subgroup_aucs
 from threadwise.audit.errors import AuditDataMissing, UnknownSuite
 from threadwise.audit.identity_templates import ABUSIVE, BENIGN, FAST_BENIGN, GROUPS, identity_cases
@@ -131,3 +131,9 @@ def test_masking_replaces_whole_terms_only() -> None:
     mask = masker(IDENTITY_TERMS)
     assert mask("Gay people and gay rights, not Gaylord.") == "someone people and someone rights, not Gaylord."
     assert masker(SIDE_TERMS)("Liberals blame Trump's team.") == "someone blame someone's team."
+
+
+def test_an_unknown_toxicity_tier_is_a_coded_error() -> None:
+    with pytest.raises(UnknownTier) as error:
+        PolicyScorer(tier="slow")
+    assert error.value.code == "TW-E124" and "fast" in error.value.fix

@@ -114,3 +114,10 @@ def test_cli_prints_the_panel_for_a_given_thread_as_json(report: AuditReport) ->
     rows = printed["suites"][0]["table"]
     assert {r["thread"] for r in rows} == {str(EXAMPLE)}
     assert rows == [dict(r, thread=str(EXAMPLE)) for r in report.suite("panel").to_dict()["table"]]
+
+
+def test_the_fast_tier_of_api_pre_moderation_meets_every_gate() -> None:
+    fast_tier = run_audit(fast=True, data=SHARED_DATA, tier="fast")
+    failing = [c.describe() for s in fast_tier.suites for c in s.checks if not c.passed]
+    assert not failing, "\n".join(failing)
+    assert fast_tier.policy.endswith("fast tier")

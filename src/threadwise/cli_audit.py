@@ -30,6 +30,9 @@ def audit(
     fast: Annotated[bool, typer.Option("--fast", help="The CI subset (gated by tests/test_audit_gates.py).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     policy: Annotated[Path | None, typer.Option(help="Policy TOML to audit (default: the shipped policy).")] = None,
+    tier: Annotated[
+        str, typer.Option(help="Toxicity tier: accurate (MiniLM + heads) or fast (text-only, API pre-moderation).")
+    ] = "accurate",
     thread: Annotated[
         list[str] | None, typer.Option("--thread", "-t", help="Thread files/URLs for the panel (repeatable).")
     ] = None,
@@ -40,7 +43,8 @@ def audit(
     from threadwise.policy import load_policy
 
     names = check_suites(suite)  # refuse a typo before minutes of scoring
-    report = run_audit(names, fast=fast, policy=load_policy(policy) if policy else None, threads=thread or ())
+    report = run_audit(names, fast=fast, policy=load_policy(policy) if policy else None, threads=thread or (),
+                       tier=tier)
     if as_json:
         console.print_json(data=report.to_dict())
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from threadwise.audit import counterfactual, identity, panel, quoting
 from threadwise.audit.datasets import data_dir
-from threadwise.audit.errors import AuditDataMissing, AuditError, AuditThreadError, UnknownSuite
+from threadwise.audit.errors import AuditDataMissing, AuditError, AuditThreadError, UnknownSuite, UnknownTier
 from threadwise.audit.results import AuditReport, Check, SuiteResult
 from threadwise.audit.scoring import PolicyScorer, Verdict
 from threadwise.policy import Policy
@@ -26,7 +26,7 @@ SUITES: dict[str, Callable[..., SuiteResult]] = {
 
 __all__ = [
     "SUITES", "AuditDataMissing", "AuditError", "AuditReport", "AuditThreadError", "Check", "PolicyScorer",
-    "SuiteResult", "UnknownSuite", "Verdict", "check_suites", "run_audit",
+    "SuiteResult", "UnknownSuite", "UnknownTier", "Verdict", "check_suites", "run_audit",
 ]
 
 
@@ -39,16 +39,17 @@ def check_suites(names: Sequence[str] | None) -> list[str]:
 
 
 def run_audit(suites: Sequence[str] | None = None, *, fast: bool = False, policy: Policy | None = None,
-              data: Path | None = None, threads: Sequence[str] = (),
+              data: Path | None = None, threads: Sequence[str] = (), tier: str = "accurate",
               scorer: PolicyScorer | None = None) -> AuditReport:
-    """Run the suites under ``policy`` (default: the shipped policy) with the real analysers.
+    """Run the suites under ``policy`` (default: the shipped policy) with the real analysers in ``tier``
+    (``accurate``: MiniLM + heads; ``fast``: the text-only heads of the API's pre-moderation).
 
     ``threads``: thread files or URLs for the panel (default: the example thread, plus the Fox News threads in
     the full audit). ``scorer``: reuse one (and its cache) across calls, as the tests do.
     """
     names = check_suites(suites)
+    scorer = scorer or PolicyScorer(policy, tier=tier)  # an unknown tier is refused before any data is read
     folder = data_dir(data)
-    scorer = scorer or PolicyScorer(policy)
     results = []
     for name in names:
         options = {"threads": threads} if name == "panel" else {}

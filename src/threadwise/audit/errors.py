@@ -23,3 +23,7 @@ class AuditDataMissing(AuditError):
 class AuditThreadError(AuditError):
     code = "TW-E123"
     fix = "give a thread file (text page, HTML page or export) that has comments"
+
+
+class UnknownTier(AuditError):
+    code = "TW-E124"

@@ -48,8 +48,7 @@ def thread_panel(scorer: PolicyScorer, thread: Thread, labels: dict[str, bool] |
     """The panel for one thread and its table rows (one per stance group with comments)."""
     if not thread.comments:
         raise AuditThreadError("the thread has no comments", source=name or thread.id)
-    analysers = sorted({r.analyser for r in scorer.policy.rules} | {"stance"})
-    findings = analyse_thread(thread, analysers).findings
+    findings = analyse_thread(thread, pipeline=scorer.pipeline_with("stance")).findings
     panel = build_panel(thread, findings, None, scorer.policy, min_group=MIN_GROUP)
     stances = {c.id: article_stance(f for f in findings if f.comment_id == c.id) for c in thread.comments}
     rows: list[tuple[object, ...]] = []

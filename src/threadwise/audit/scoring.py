@@ -1,8 +1,8 @@
 """What moderation would do with a text: the policy's action and the toxicity score behind it.
 
 The audit measures the shipped path, not a shortcut: the analysers the policy reads run through the real
-pipeline (MiniLM embedding + heads, the accurate tier pre-moderation records) and ``policy.suggest``
-turns their findings into an action. Only the analysers some rule names are run, because a rule can
+pipeline, in either toxicity tier moderation uses (``TIERS``), and ``policy.suggest`` turns their findings
+into an action. Only the analysers some rule names are run, because a rule can
 only read those (the policy refuses rules on stance, topic or side), so the others cannot change the action.
 """
 
@@ -13,12 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from threadwise.analysers.base import CommentContext
-from threadwise.audit.errors import AuditError
+from threadwise.analysers.base import Analyser, CommentContext, get_analyser_class
+from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser, ToxicityAnalyser
+from threadwise.audit.errors import AuditError, UnknownTier
 from threadwise.model import Article, Comment, Finding, make_id
 from threadwise.neutrality import FLAG_ACTIONS, toxicity_score
 from threadwise.pipeline import Pipeline
 from threadwise.policy import Policy, Suggestion, load_policy, suggest
+
+# The two toxicity tiers moderation runs: ``accurate`` (MiniLM embedding + heads; CLI pre-moderation, reports,
+# the API with --accurate) and ``fast`` (the text-only heads; the API's pre-moderation latency budget).
+TIERS: dict[str, dict[str, type[Analyser]]] = {
+    "accurate": {"toxicity": ToxicityAnalyser},
+    "fast": {"toxicity": TextOnlyToxicityAnalyser},
+}
 
 
 @dataclass(frozen=True)
@@ -45,18 +53,30 @@ class Verdict:
 class PolicyScorer:
     """Scores texts once each (results are cached by text) under one policy."""
 
-    def __init__(self, policy: Policy | None = None, batch_size: int = 64) -> None:
+    def __init__(self, policy: Policy | None = None, batch_size: int = 64, tier: str = "accurate") -> None:
+        if tier not in TIERS:
+            raise UnknownTier(f"no toxicity tier named {tier!r}", fix=f"tiers: {', '.join(TIERS)}")
         self.policy = policy or load_policy(None)
-        names = sorted({rule.analyser for rule in self.policy.rules}) or ["toxicity"]
-        self.pipeline = Pipeline.from_names(names, batch_size=batch_size)
+        self.tier = tier
+        self.names = tuple(sorted({rule.analyser for rule in self.policy.rules} | {"toxicity"}))
+        self._pipelines: dict[tuple[str, ...], Pipeline] = {}
+        self.pipeline = self.pipeline_with(batch_size=batch_size)
         self._cache: dict[tuple[str, str | None], Verdict] = {}
+
+    def pipeline_with(self, *extra: str, batch_size: int = 64) -> Pipeline:
+        """A pipeline of the analysers the policy reads, in this tier, plus ``extra`` ones (the panel's stance)."""
+        names = tuple(sorted({*self.names, *extra}))
+        if names not in self._pipelines:  # one per set of analysers: their models load once
+            self._pipelines[names] = Pipeline([TIERS[self.tier].get(n, get_analyser_class(n))() for n in names],
+                                              batch_size=batch_size)
+        return self._pipelines[names]
 
     @property
     def label(self) -> str:
         """``name@version``, plus the policy file's digest: a version not bumped on an edit still shows."""
         source = Path(self.policy.source)
         digest = f" sha256:{hashlib.sha256(source.read_bytes()).hexdigest()[:12]}" if source.is_file() else ""
-        return f"{self.policy.name}@{self.policy.version}{digest}"
+        return f"{self.policy.name}@{self.policy.version}{digest}, {self.tier} tier"
 
     def score(self, texts: Sequence[str], article: Article | None = None) -> list[Verdict]:
         """One verdict per text, in order; ``article``: the article the comments answer (optional)."""
