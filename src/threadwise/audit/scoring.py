@@ -58,18 +58,16 @@ class PolicyScorer:
             raise UnknownTier(f"no toxicity tier named {tier!r}", fix=f"tiers: {', '.join(TIERS)}")
         self.policy = policy or load_policy(None)
         self.tier = tier
-        self.names = tuple(sorted({rule.analyser for rule in self.policy.rules} | {"toxicity"}))
-        self._pipelines: dict[tuple[str, ...], Pipeline] = {}
-        self.pipeline = self.pipeline_with(batch_size=batch_size)
+        names = sorted({rule.analyser for rule in self.policy.rules} | {"toxicity"})
+        self.pipeline = Pipeline([TIERS[tier].get(n, get_analyser_class(n))() for n in names], batch_size=batch_size)
+        self._stance: Pipeline | None = None
         self._cache: dict[tuple[str, str | None], Verdict] = {}
 
-    def pipeline_with(self, *extra: str, batch_size: int = 64) -> Pipeline:
-        """A pipeline of the analysers the policy reads, in this tier, plus ``extra`` ones (the panel's stance)."""
-        names = tuple(sorted({*self.names, *extra}))
-        if names not in self._pipelines:  # one per set of analysers: their models load once
-            self._pipelines[names] = Pipeline([TIERS[self.tier].get(n, get_analyser_class(n))() for n in names],
-                                              batch_size=batch_size)
-        return self._pipelines[names]
+    def stance_pipeline(self) -> Pipeline:
+        """The stance analyser alone (the panel groups comments by it), loaded once."""
+        if self._stance is None:
+            self._stance = Pipeline.from_names(["stance"])
+        return self._stance
 
     @property
     def label(self) -> str:
