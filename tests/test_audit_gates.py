@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLE, SHARED_DATA
 from threadwise.audit import AuditReport, PolicyScorer, run_audit
 from threadwise.audit import counterfactual as counterfactual_suite
+from threadwise.audit import quoting as quoting_suite
 from threadwise.audit.stance_templates import CONDUCT_LEVELS
 from threadwise.cli import app
 from threadwise.cli_audit import report_view
@@ -121,3 +122,11 @@ def test_the_fast_tier_of_api_pre_moderation_meets_every_gate() -> None:
     failing = [c.describe() for s in fast_tier.suites for c in s.checks if not c.passed]
     assert not failing, "\n".join(failing)
     assert fast_tier.policy.endswith("fast tier")
+
+
+def test_a_banned_word_quoted_to_criticise_it_fails_the_quoting_gate() -> None:
+    # Banning a word is a conduct rule, but applied to quotes it rejects the commenter who objects to it.
+    banning = PolicyScorer(parse_policy({"policy": {"name": "banning"}, "words": {"en": {"banned": ["vermin"]}}}))
+    check = quoting_suite.run(banning, SHARED_DATA, fast=True).check("automatic rejection of a civil quoting comment")
+    assert not check.passed
+    assert "vermin" in check.worst and "→ reject" in check.worst

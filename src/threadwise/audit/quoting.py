@@ -107,7 +107,7 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
         rows.append((source, len(mine), _share(quoted, "flagged"), _share(quoting, "flagged"),
                      _share(inherited, "flagged") if inherited else None, _share(quoting, "held"),
                      _share(quoting, "rejected"), _unexplained(quoting)))
-    rejects = [s for s in scored if s[1].action == "reject"]
+    rejects = [s for s in scored if s[1].rejected]
     checks.append(Check("automatic rejection of a civil quoting comment", len(rejects) / len(scored),
                         AUTO_REJECT_GATE, unit="%", worst=_example(rejects)))
     holds = [s for s in scored if s[1].held]
@@ -129,8 +129,6 @@ def _score(scorer: PolicyScorer, cases: Sequence[QuoteCase], field: str) -> list
 
 
 def _share(verdicts: Sequence[Verdict], what: str) -> float:
-    if what == "rejected":
-        return sum(v.action == "reject" for v in verdicts) / len(verdicts) if verdicts else 0.0
     return sum(getattr(v, what) for v in verdicts) / len(verdicts) if verdicts else 0.0
 
 

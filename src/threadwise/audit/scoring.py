@@ -49,6 +49,10 @@ class Verdict:
         """Hold = the policy suggests review (a person looks before it is published)."""
         return self.action == "review"
 
+    @property
+    def rejected(self) -> bool:
+        return self.action == "reject"
+
 
 class PolicyScorer:
     """Scores texts once each (results are cached by text) under one policy."""
