@@ -126,11 +126,12 @@ def test_cli_refuses_an_unknown_suite_with_its_code() -> None:
 
 
 def test_masking_replaces_whole_terms_only() -> None:
-    from threadwise.audit.mitigation import IDENTITY_TERMS, SIDE_TERMS, masker
+    from threadwise.audit.mitigation import IDENTITY_TERMS, SIDE_TERMS, mask_quoted, masker
 
     mask = masker(IDENTITY_TERMS)
     assert mask("Gay people and gay rights, not Gaylord.") == "someone people and someone rights, not Gaylord."
     assert masker(SIDE_TERMS)("Liberals blame Trump's team.") == "someone blame someone's team."
+    assert mask_quoted('He wrote "you idiot" and “worse”. Not ok.') == 'He wrote "…" and "…". Not ok.'
 
 
 def test_an_unknown_toxicity_tier_is_a_coded_error() -> None:

@@ -1,4 +1,5 @@
-"""An optional, evaluated mitigation: mask identity and side terms before the toxicity model reads a comment.
+"""Optional, evaluated mitigations: mask identity terms, side terms or quoted passages before the toxicity
+model reads a comment.
 
 Not deployed: the analysers are unchanged. This module measures what masking would buy (the audit's failing
 gates) and what it would cost (toxicity detection on held-out data), so the choice can be made on numbers.
@@ -15,7 +16,7 @@ from typing import Any
 
 from sklearn.metrics import roc_auc_score
 
-from threadwise.audit import counterfactual, identity
+from threadwise.audit import counterfactual, identity, quoting
 from threadwise.audit.datasets import data_dir, read_csv
 from threadwise.audit.identity_templates import GROUPS
 from threadwise.audit.scoring import PolicyScorer, Verdict
@@ -30,6 +31,14 @@ def masker(terms: Iterable[str], placeholder: str = PLACEHOLDER) -> Callable[[st
     pattern = re.compile(r"(?<![\w#])(" + "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
                          + r")(?!\w)", re.I)
     return lambda text: pattern.sub(placeholder, text)
+
+
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+
+
+def mask_quoted(text: str) -> str:
+    """The comment with every passage in double quotes blanked: the quoted words are not the commenter's."""
+    return _QUOTED.sub('"…"', text)
 
 
 IDENTITY_TERMS = [w for g in GROUPS for w in (g.name, g.name.lower())] + ["gays", "lesbians", "muslims", "jews"]
@@ -73,16 +82,20 @@ def evaluate(data: Path | None = None) -> list[tuple[str, dict[str, float]]]:
     """Per variant (none, identity terms masked, side terms masked): the failing gates' figures and the costs."""
     folder = data_dir(data)
     variants: list[tuple[str, Callable[[str], str] | None]] = [
-        ("none", None), ("mask identity terms", masker(IDENTITY_TERMS)), ("mask side terms", masker(SIDE_TERMS))]
+        ("none", None), ("mask identity terms", masker(IDENTITY_TERMS)), ("mask side terms", masker(SIDE_TERMS)),
+        ("mask quoted passages", mask_quoted)]
     out = []
     for name, rewrite in variants:
         scorer = MaskingScorer(rewrite) if rewrite else PolicyScorer()
         ident = identity.run(scorer, folder, fast=True).check("benign FPR · identity templates · worst group")
         cf = counterfactual.run(scorer, folder, fast=True)
+        quotes = quoting.run(scorer, folder, fast=True)
+        quoting_flagged = sum(r[1] * r[3] for r in quotes.rows) / sum(r[1] for r in quotes.rows)
         out.append((name, {
             "identity benign FPR, worst group": ident.value,
             "Δ flag, real insults": cf.check("Δ flag rate · real comments · insults").value,
             "Δ tox, template threats": cf.check("Δ mean toxicity · templates · threats").value,
+            "civil quoting comments flagged": quoting_flagged,
             "HateCheck hateful flagged": hateful_recall(scorer, folder),
             "Wikipedia AUC, text-only tier": wikipedia_text_only_auc(folder, rewrite),
         }))
