@@ -87,5 +87,5 @@ def _cell(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:+.3f}" if value < 0 else f"{value:.3f}"
+        return f"{value:+.3f}" if round(value, 3) < 0 else f"{abs(value):.3f}"
     return escape(str(value))
