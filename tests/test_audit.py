@@ -138,3 +138,10 @@ def test_an_unknown_toxicity_tier_is_a_coded_error() -> None:
     with pytest.raises(UnknownTier) as error:
         PolicyScorer(tier="slow")
     assert error.value.code == "TW-E124" and "fast" in error.value.fix
+
+
+def test_the_cli_names_every_suite() -> None:
+    from threadwise.audit import SUITES
+    from threadwise.cli_audit import SUITE_NAMES
+
+    assert tuple(SUITES) == SUITE_NAMES
