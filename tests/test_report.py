@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -9,6 +10,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import EXAMPLE
 from threadwise.model import Article, Comment, Finding, Span, Thread
@@ -240,3 +243,11 @@ def test_report_docs_show_a_screenshot_of_every_section() -> None:
     assert [re.sub(r"^\d+-|\.png$", "", p) for p in pictures] == [s.removeprefix("sec-") for s in SECTIONS]
     readme = (docs / "README.md").read_text(encoding="utf-8")
     assert all(f"({p})" in readme for p in pictures)
+
+
+@given(text=st.text(max_size=60), cuts=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=6))
+def test_highlight_keeps_the_text_whatever_the_spans(text: str, cuts: list[tuple[int, int]]) -> None:
+    spans = [Highlight(min(a, b, len(text)), min(max(a, b), len(text)), "claims", "claim") for a, b in cuts]
+    marked = str(highlight(text, spans))
+    assert html.unescape(re.sub(r"<[^>]+>", "", marked)) == text
+    assert marked.count("<mark") == marked.count("</mark>")
