@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.checks import check_analyser
 from threadwise.analysers.embed import shared_embedder
-from threadwise.analysers.toxicity import ToxicityAnalyser
+from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser, ToxicityAnalyser
 from threadwise.model import Comment, Finding
 
 
@@ -133,3 +133,18 @@ def test_mild_comment_gets_no_guessed_evidence() -> None:
     [overall] = [f for f in run(text)[0] if f.label == "toxicity"]
     assert overall.score > 0.35  # judged toxic enough for evidence, yet no word is clearly toxic
     assert "foot" not in [text[s.start : s.end] for s in overall.spans]
+
+
+def test_text_only_tier_ignores_an_embedding_it_is_given() -> None:
+    """In a pipeline where another analyser had the comment embedded, the fast tier still scores text only."""
+    text = "You are a pathetic idiot and a liar."
+    comment = Comment(id="c", thread_id="t", text=text, position=0)
+    fast = TextOnlyToxicityAnalyser().setup()
+    embedding = shared_embedder().encode([text])[0]
+    with_vector = {f.label: f.score for f in fast.analyse([CommentContext(comment, embedding=embedding)])}
+    without = {f.label: f.score for f in fast.analyse([CommentContext(comment)])}
+    embedded = [CommentContext(comment, embedding=embedding)]
+    accurate = {f.label: f.score for f in ToxicityAnalyser().setup().analyse(embedded)}
+    assert with_vector == without
+    assert with_vector["toxicity"] != accurate["toxicity"]
+    assert not TextOnlyToxicityAnalyser.needs_embedding

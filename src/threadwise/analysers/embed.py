@@ -82,6 +82,10 @@ class Embedder:
         assert model is not None
         return model.wordpiece_table()
 
+    def clear(self) -> None:
+        """Forget every cached vector (a batch partition then embeds exactly what it holds)."""
+        self._cache.clear()
+
     def _remember(self, key: str, vector: np.ndarray) -> None:
         self._cache[key] = vector
         if len(self._cache) > self.cache_size:

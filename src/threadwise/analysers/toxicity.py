@@ -257,3 +257,7 @@ class TextOnlyToxicityAnalyser(ToxicityAnalyser):
 
     version: ClassVar[str] = f"{ToxicityAnalyser.version}+text"
     needs_embedding: ClassVar[bool] = False
+
+    def _overall(self, norms: list[Normalised], contexts: Sequence[CommentContext]) -> np.ndarray:
+        # Text only even when another analyser in the pipeline had the comment embedded: the version says so.
+        return self._overall_scores(norms, None)

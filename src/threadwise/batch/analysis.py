@@ -128,4 +128,4 @@ def _forget_embeddings() -> None:
     in this batch (padding changes the matrix shapes), so each partition starts from an empty cache."""
     from threadwise.analysers.embed import shared_embedder
 
-    shared_embedder()._cache.clear()
+    shared_embedder().clear()
