@@ -41,7 +41,7 @@ class Runtime(Protocol):
 
 
 class Embedder:
-    def __init__(self, batch_size: int = 32, max_seq_length: int = 256, cache_size: int = 50_000,
+    def __init__(self, batch_size: int = 8, max_seq_length: int = 256, cache_size: int = 50_000,
                  runtime: str | None = None) -> None:
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
