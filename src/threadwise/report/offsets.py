@@ -5,14 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from threadwise.analysers.quotes import paragraph_starts  # one definition of where paragraphs start
 
-def paragraph_starts(paragraphs: Sequence[str]) -> list[int]:
-    """Where each paragraph starts in ``Article.text`` (paragraphs joined by a blank line)."""
-    starts, offset = [], 0
-    for paragraph in paragraphs:
-        starts.append(offset)
-        offset += len(paragraph) + 2
-    return starts
+__all__ = ["paragraph_at", "paragraph_starts"]
 
 
 def paragraph_at(starts: Sequence[int], offset: int) -> int:
