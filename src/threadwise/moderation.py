@@ -20,7 +20,7 @@ from threadwise.model import Comment, Decision, Run, Span, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, statement_of_reasons, suggest
 from threadwise.service import analyse_thread
-from threadwise.store import DecisionRequest, Store
+from threadwise.store import DecisionRequest, QueueItem, Store
 from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
 
 MODERATOR_ACTIONS = ("approve", "reject", "escalate")
@@ -92,6 +92,24 @@ def submit_comment(
     store.save_run(analysis.run)
     placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
     return placed, suggestion
+
+
+def claim_page(
+    store: Store, moderator: str, states: Sequence[str], size: int, ttl_seconds: float
+) -> tuple[list[QueueItem], int]:
+    """Up to ``size`` items in ``states`` claimed for ``moderator`` (so no one else gets them meanwhile), and
+    how many items on the way were held by others."""
+    mine: list[QueueItem] = []
+    held = 0
+    for state in states:
+        for item in store.queue(state, limit=size * 4):
+            if len(mine) >= size:
+                return mine, held
+            if store.claim(item.comment.id, moderator, ttl_seconds):
+                mine.append(store.queue_item(item.comment.id))
+            else:
+                held += 1
+    return mine, held
 
 
 def suggestion_request(policy: Policy, suggestion: Suggestion) -> DecisionRequest:

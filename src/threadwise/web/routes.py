@@ -17,12 +17,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from threadwise.api.webhooks import decided_event
+from threadwise.api.webhooks import announce_decided
 from threadwise.errors import CommentNotFound, ModerationError, ThreadwiseError
 from threadwise.model import Decision
-from threadwise.moderation import MODERATOR_ACTIONS, audit_log, bulk_decide, decide, evidence_items
+from threadwise.moderation import MODERATOR_ACTIONS, audit_log, bulk_decide, claim_page, decide, evidence_items
 from threadwise.policy import Policy, load_policy
-from threadwise.store import STATES, QueueItem, Store
+from threadwise.store import STATES, Store
 from threadwise.web import session as sessions
 from threadwise.web.errors import InvalidForm, NotSignedIn, WebError
 from threadwise.web.session import Session, check_csrf, first, read_form
@@ -89,11 +89,8 @@ def safe_next(value: str) -> str:
 def announce(request: Request, store: Store, decisions: list[Decision]) -> None:
     """Send the decisions to the webhooks, as the API's decision routes do (never blocks: the sender queues)."""
     sender = getattr(request.app.state, "webhooks", None)
-    if sender is None:
-        return
-    for decision in decisions:
-        item = store.queue_item(decision.comment_id)
-        sender.emit("comment.decided", decided_event(decision, item.thread_id, item.state))
+    if sender is not None:
+        announce_decided(sender, store, decisions)
 
 
 Form = dict[str, list[str]]
@@ -162,7 +159,8 @@ def queue_page(request: Request, state: str = "open") -> Response:
     if state not in QUEUES:
         raise InvalidForm(f"no queue is called {state!r}", fix=f"the queues are {', '.join(QUEUES)}")
     if state in ("open", *OPEN_STATES):
-        items, held = _claim_page(store, session.actor, OPEN_STATES if state == "open" else (state,))
+        states = OPEN_STATES if state == "open" else (state,)
+        items, held = claim_page(store, session.actor, states, PAGE_SIZE, CLAIM_SECONDS)
     else:
         items, held = store.queue(state, limit=PAGE_SIZE), 0
     policy = policy_of(request)
@@ -173,21 +171,6 @@ def queue_page(request: Request, state: str = "open") -> Response:
         views=ItemReader(store, policy).views(items), reasons=reason_choices(policy), actions=MODERATOR_ACTIONS,
         next=f"/ui/queue?state={state}", error=None, just_decided=False,
     )  # fmt: skip
-
-
-def _claim_page(store: Store, moderator: str, states: tuple[str, ...]) -> tuple[list[QueueItem], int]:
-    """Up to a page of items in ``states`` claimed for ``moderator``; and how many others hold."""
-    mine: list[QueueItem] = []
-    held = 0
-    for state in states:
-        for item in store.queue(state, limit=PAGE_SIZE * 4):
-            if len(mine) >= PAGE_SIZE:
-                return mine, held
-            if store.claim(item.comment.id, moderator, CLAIM_SECONDS):
-                mine.append(store.queue_item(item.comment.id))
-            else:
-                held += 1
-    return mine, held
 
 
 @router.post("/items/{comment_id}/decision", response_class=HTMLResponse)
