@@ -18,13 +18,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar
 
 import pyarrow as pa
 
-from threadwise.analysers.base import CommentContext, get_analyser_class
+from threadwise.analysers.base import Analyser, CommentContext, get_analyser_class
 from threadwise.analysers.quotes import QuotesAnalyser
-from threadwise.analysers.toxicity import ToxicityAnalyser
+from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
 from threadwise.batch.errors import InvalidBatchOption
 from threadwise.batch.schema import comments_table, findings_table
 from threadwise.batch.staging import RowKey
@@ -35,10 +34,8 @@ TIERS = ("fast", "full")
 FAST_ANALYSERS = ("toxicity", "quotes")
 
 
-class TextOnlyToxicity(ToxicityAnalyser):
-    """The toxicity analyser on its text-only head: declaring no embedding keeps the encoder unloaded."""
-
-    needs_embedding: ClassVar[bool] = False
+# The fast tier's classes: toxicity on its text-only head (no encoder loaded), quotes as it is.
+FAST_CLASSES: dict[str, type[Analyser]] = {"toxicity": TextOnlyToxicityAnalyser, "quotes": QuotesAnalyser}
 
 
 def resolve_analysers(tier: str, names: Sequence[str] | None) -> tuple[str, ...]:
@@ -58,17 +55,17 @@ def resolve_analysers(tier: str, names: Sequence[str] | None) -> tuple[str, ...]
 
 
 def analyser_versions(tier: str, names: Sequence[str]) -> dict[str, str]:
-    return {name: get_analyser_class(name).version for name in names}
+    return {name: _analyser_class(tier, name).version for name in names}
+
+
+def _analyser_class(tier: str, name: str) -> type[Analyser]:
+    return FAST_CLASSES[name] if tier == "fast" else get_analyser_class(name)
 
 
 @lru_cache(maxsize=2)
 def get_pipeline(tier: str, names: tuple[str, ...]) -> Pipeline:
     """The process's pipeline for a tier, loaded once (a worker runs many partitions)."""
-    if tier == "fast":
-        built = {"toxicity": TextOnlyToxicity, "quotes": QuotesAnalyser}
-        pipeline = Pipeline([built[name]() for name in names]).setup()
-    else:
-        pipeline = Pipeline.from_names(names).setup()
+    pipeline = Pipeline([_analyser_class(tier, name)() for name in names]).setup()
     _one_math_thread()  # after setup: the libraries it loaded are limited too
     return pipeline
 
