@@ -20,13 +20,17 @@ with your own findings and decisions (the neutrality audit feeds it counterfactu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from threadwise.model import Decision, Finding, Thread
+from threadwise.model import Comment, Decision, Finding, Thread
 from threadwise.policy import DEFAULT_POLICY, Policy, load_policy, suggest
 from threadwise.policy.rules import CONDUCT_LABELS
+
+if TYPE_CHECKING:  # typing only: service and store import far more than this module needs
+    from threadwise.service import Analysis
+    from threadwise.store import Store
 
 STANCE_GROUPS = ("support", "deny", "query", "comment", "none")
 FLAG_ACTIONS = frozenset({"review", "reject"})
@@ -146,12 +150,12 @@ def build_panel(thread: Thread, findings: Sequence[Finding], decisions: Mapping[
                            min_group)
 
 
-def panel_for_analysis(analysis: Any, policy: Policy | None = None, *, min_group: int = 5) -> NeutralityPanel:
+def panel_for_analysis(analysis: Analysis, policy: Policy | None = None, *, min_group: int = 5) -> NeutralityPanel:
     """The panel for a ``service.Analysis`` (in memory: flag rates only, no decisions)."""
     return build_panel(analysis.thread, analysis.findings, None, policy, min_group=min_group)
 
 
-def panel_for_store(store: Any, thread: Thread, findings: Sequence[Finding], policy: Policy | None = None,
+def panel_for_store(store: Store, thread: Thread, findings: Sequence[Finding], policy: Policy | None = None,
                     *, min_group: int = 5) -> NeutralityPanel:
     """The panel for a stored thread, with each comment's latest stored decision."""
     latest = {item.comment.id: item.decision for item in store.queue(thread_id=thread.id, limit=None)
@@ -159,14 +163,14 @@ def panel_for_store(store: Any, thread: Thread, findings: Sequence[Finding], pol
     return build_panel(thread, findings, latest, policy, min_group=min_group)
 
 
-def _row(policy: Policy, comment: Any, findings: list[Finding], decision: Decision | None,
+def _row(policy: Policy, comment: Comment, findings: list[Finding], decision: Decision | None,
          action: str | None) -> _Row:
     flagged = (action or suggest(policy, comment, findings).action) in FLAG_ACTIONS
     held = None if decision is None else decision.action in HOLD_ACTIONS
     return _Row(article_stance(findings), conduct_level(findings), toxicity_score(findings), flagged, held)
 
 
-def _rate_by_level(rows: Sequence[_Row], hit: Any) -> dict[str, float]:
+def _rate_by_level(rows: Sequence[_Row], hit: Callable[[_Row], bool | None]) -> dict[str, float]:
     out = {}
     for level in CONDUCT_LEVELS:
         mine = [r for r in rows if r.level == level]
