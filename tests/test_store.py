@@ -17,7 +17,7 @@ from alembic.migration import MigrationContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from threadwise.errors import StoreError, ThreadNotFound
+from threadwise.errors import OrphanComment, StoreError, ThreadNotFound
 from threadwise.model import Article, Comment, Decision, Finding, Run, Span, Thread, make_id
 from threadwise.store import Store, threads
 from threadwise.store.schema import metadata
@@ -318,3 +318,23 @@ def test_bad_url_is_a_store_error_naming_it(url: str) -> None:
     assert caught.value.source is not None
     assert url.replace("secret", "***") == caught.value.source
     assert "secret" not in str(caught.value)
+
+
+def test_reply_context_is_the_chain_above_a_comment(store: Store) -> None:
+    """A new reply's context: the article, the chain above its parent (latest texts) and the next position."""
+    article = Article(id="t1", title="A title", paragraphs=("First paragraph.",))
+    thread = Thread(article, tuple(
+        Comment(id=cid, thread_id="t1", text=f"comment {cid}", position=i, parent_id=parent)
+        for i, (cid, parent) in enumerate([("a", None), ("b", "a"), ("c", "b"), ("d", None)])))
+    store.save_thread(thread)
+    store.save_thread(replace(thread, comments=tuple(
+        replace(c, text="edited b") if c.id == "b" else c for c in thread.comments)))
+    context = store.load_reply_context("t1", "c")
+    assert [c.id for c in context.ancestors] == ["a", "b", "c"]
+    assert context.ancestors[1].text == "edited b"
+    assert context.article == thread.article and context.next_position == 4
+    assert store.load_reply_context("t1", None).ancestors == ()
+    with pytest.raises(OrphanComment):
+        store.load_reply_context("t1", "nope")
+    with pytest.raises(ThreadNotFound):
+        store.load_reply_context("missing", None)

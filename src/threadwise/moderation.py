@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from threadwise.errors import EmptyInput, InvalidAction, ModerationError, OrphanComment, ReasonRequired
+from threadwise.errors import EmptyInput, InvalidAction, ModerationError, ReasonRequired
 from threadwise.model import Comment, Decision, Run, Span, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, statement_of_reasons, suggest
@@ -77,15 +77,16 @@ def submit_comment(
     """Pre-moderate one new comment: analyse it in its thread, store it with the suggestion, return both."""
     if not text.strip():
         raise EmptyInput("the comment has no text", source=thread_id, fix="a comment needs some words")
-    thread = store.load_thread(thread_id)
+    # Only the article and the reply chain: loading the whole thread would grow with every comment it gets.
+    reply = store.load_reply_context(thread_id, parent_id)
     now = datetime.now(UTC)
     comment = Comment(
         id=make_id(thread_id, "submitted", author, parent_id, text, now.isoformat()), thread_id=thread_id,
-        text=text, position=len(thread.comments), parent_id=parent_id, author=author, created_at=now,
+        text=text, position=reply.next_position, parent_id=parent_id, author=author, created_at=now,
     )  # fmt: skip
     # Taken before the comment is stored, so that a newcomer's first comment counts as their first.
     history = _history(store, policy, comment)
-    context = Thread(thread.article, (*_ancestry(thread, comment), comment))
+    context = Thread(reply.article, (*reply.ancestors, comment))
     analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
     suggestion = suggest(policy, comment, findings, history=history)
@@ -132,16 +133,6 @@ def _with_ancestors(thread: Thread, targets: set[str]) -> Thread:
         return thread
     needed = set(targets) | {a.id for t in targets for a in thread.ancestors(t)}
     return Thread(thread.article, tuple(c for c in thread.comments if c.id in needed))
-
-
-def _ancestry(thread: Thread, comment: Comment) -> tuple[Comment, ...]:
-    """The comments above a new reply, top-level first; refuses a parent the thread does not hold."""
-    if comment.parent_id is None:
-        return ()
-    if not thread.has_comment(comment.parent_id):
-        raise OrphanComment(f"the reply's parent {comment.parent_id!r} is not in thread {thread.id}", source=thread.id)
-    parent = thread.get_comment(comment.parent_id)
-    return (*reversed(thread.ancestors(parent.id)), parent)
 
 
 def _history(store: Store, policy: Policy, comment: Comment) -> AuthorHistory | None:

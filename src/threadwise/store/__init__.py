@@ -75,6 +75,11 @@ class Store:
         with self._read(f"cannot load thread {thread_id}") as conn:
             return threads.load_thread(conn, thread_id)
 
+    def load_reply_context(self, thread_id: str, parent_id: str | None) -> threads.ReplyContext:
+        """The article, the reply chain above ``parent_id`` and the next position: a new comment's context."""
+        with self._read(f"cannot load thread {thread_id}") as conn:
+            return threads.load_reply_context(conn, thread_id, parent_id)
+
     def has_thread(self, thread_id: str) -> bool:
         with self._read(f"cannot look up thread {thread_id}") as conn:
             return threads.has_thread(conn, thread_id)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from threadwise.errors import ThreadNotFound
+from threadwise.errors import OrphanComment, ThreadNotFound
 from threadwise.model import Article, Comment, Thread
 from threadwise.store.schema import articles, comment_versions, comments
 
@@ -34,6 +34,15 @@ class SaveResult:
     added: int
     edited: int
     unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What analysing one new comment needs from its stored thread, without loading the whole thread."""
+
+    article: Article
+    ancestors: tuple[Comment, ...]  # the reply chain above it, top-level first
+    next_position: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +196,30 @@ def load_thread(conn: Connection, thread_id: str) -> Thread:
     )
     loaded = tuple(comment_from_row(r) for r in conn.execute(query))
     return Thread(article=_article_from_row(row), comments=loaded)
+
+
+def load_reply_context(conn: Connection, thread_id: str, parent_id: str | None) -> ReplyContext:
+    """The article, the chain of comments above ``parent_id`` (latest texts) and the next free position."""
+    row = conn.execute(sa.select(articles).where(articles.c.id == thread_id)).one_or_none()
+    if row is None:
+        raise ThreadNotFound(f"no stored thread has id {thread_id!r}", source=thread_id)
+    last = conn.execute(
+        sa.select(sa.func.max(comments.c.position)).where(comments.c.thread_id == thread_id)
+    ).scalar_one()
+    chain: list[Comment] = []
+    current = parent_id
+    while current is not None and all(c.id != current for c in chain):  # stored threads hold no cycles; be sure
+        found = conn.execute(
+            sa.select(comments, comment_versions.c.text)
+            .join(comment_versions, comment_versions.c.comment_id == comments.c.id)
+            .where(comments.c.id == current, comments.c.thread_id == thread_id,
+                   comment_versions.c.version == latest_version())
+        ).first()
+        if found is None:
+            raise OrphanComment(f"the reply's parent {current!r} is not in thread {thread_id}", source=thread_id)
+        chain.append(comment_from_row(found))
+        current = chain[-1].parent_id
+    return ReplyContext(_article_from_row(row), tuple(reversed(chain)), 0 if last is None else last + 1)
 
 
 def _article_from_row(row: Row[Any]) -> Article:
