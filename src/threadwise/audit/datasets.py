@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,3 +33,10 @@ def read_csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> Itera
     if path.suffix == ".gz":
         raw = gzip.decompress(raw)
     yield from csv.DictReader(io.StringIO(raw.decode(encoding)), delimiter=delimiter)
+
+
+def toxigen_half(text: str) -> str:
+    """Which half of ToxiGen's distinct seed sentences a sentence is in: ``train`` (the conduct model may
+    learn from it) or ``eval`` (only the neutrality audit reads it). Fixed by a hash of the stripped text."""
+    digest = hashlib.sha256(f"toxigen\x1f{text.strip()}".encode()).digest()
+    return "train" if digest[0] % 2 == 0 else "eval"

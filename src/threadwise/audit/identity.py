@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from threadwise.audit.bias_metrics import SubgroupAuc, false_positive_rate, subgroup_aucs
-from threadwise.audit.datasets import read_csv
+from threadwise.audit.datasets import read_csv, toxigen_half
 from threadwise.audit.errors import AuditDataMissing
 from threadwise.audit.identity_templates import identity_cases
 from threadwise.audit.results import Check, SuiteResult
@@ -61,7 +61,9 @@ def hatecheck_cases(data: Path) -> list[Case]:
 
 def toxigen_cases(data: Path) -> list[Case]:
     rows = read_csv(data / "toxigen_prompts_and_demonstrations" / "unique_prompt_sentences.csv.gz")
-    return [Case(r["target_group"], r["text"].strip(), False) for r in rows if r["prompt_label"] == "neutral"]
+    # Only the evaluation half: the conduct model trains on the other (``toxigen_half``).
+    return [Case(r["target_group"], r["text"].strip(), False) for r in rows
+            if r["prompt_label"] == "neutral" and toxigen_half(r["text"]) == "eval"]
 
 
 HOLISTIC_TEMPLATES = ("I'm {np}.", "I love being {np}.", "As {np}, I have an opinion about that.",

@@ -68,11 +68,10 @@ def hateful_recall(scorer: PolicyScorer, data: Path, step: int = 4) -> float:
 def wikipedia_text_only_auc(data: Path, rewrite: Callable[[str], str] | None) -> float:
     """ROC-AUC of the text-only toxicity tier on the Wikipedia rows of the toxicity floor's CI subset."""
     from threadwise.analysers.toxicity import ToxicityAnalyser
-    from threadwise.train import toxicity as toxicity_training
     from threadwise.train import toxicity_data
 
     _, wiki = toxicity_data.wikipedia_split(data)
-    wiki = toxicity_training._fast_subset(wiki)
+    wiki = toxicity_data.wikipedia_fast_subset(wiki)
     texts = [rewrite(e.text) if rewrite else e.text for e in wiki]
     scores = ToxicityAnalyser().setup().score(texts, None)
     return float(roc_auc_score([e.label >= 0.5 for e in wiki], scores))

@@ -28,6 +28,25 @@ TRAINERS = {
 }
 SEED = 20261127
 
+# Evaluation-only datasets (folders of shared/data, or files in them): no training loader may read them, no
+# threshold or checkpoint is chosen on them. ToxiGen's seed sentences are split in half by
+# ``audit.datasets.toxigen_half``; official test splits are excluded by the loaders themselves.
+EVALUATION_ONLY = (
+    "hatecheck_functional_tests", "multilingual_hatecheck", "holistic_bias_descriptors", "crows_pairs_counterfactual",
+    "jigsaw_identity_bias_templates",
+)  # fmt: skip
+
+
+class EvaluationDataRead(ThreadwiseError):
+    code = "TW-E052"
+    fix = "evaluation-only data never trains a model; read it from an evaluate() function"
+
+
+def assert_trainable(path: Path) -> None:
+    """Refuse a training read of an evaluation-only dataset."""
+    if any(part in EVALUATION_ONLY for part in Path(path).parts):
+        raise EvaluationDataRead(f"{path} is evaluation-only")
+
 
 class MissingData(ThreadwiseError):
     code = "TW-E050"

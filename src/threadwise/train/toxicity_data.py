@@ -19,7 +19,7 @@ from typing import IO
 
 import numpy as np
 
-from threadwise.train import SEED
+from threadwise.train import SEED, assert_trainable
 
 CIVIL = "toxic_spans_civil_comments"
 WIKI = "wikipedia_talk_toxicity_with_parent_context"
@@ -53,6 +53,7 @@ def _rows(path: Path, delimiter: str = ",") -> Iterator[dict[str, str]]:
 
 
 def _open(path: Path) -> IO[str]:
+    assert_trainable(path)
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8", newline="")
     return open(path, encoding="utf-8", newline="")  # the caller closes it
@@ -90,6 +91,13 @@ def wikipedia_split(data: Path) -> tuple[list[Example], list[Example]]:
         if r["text"] not in held_out
     ]
     return [e for e in train if e.text not in {t.text for t in test}] + small, test
+
+
+def wikipedia_fast_subset(wiki: list[Example]) -> list[Example]:
+    """The CI subset of the wikipedia test rows: every toxic row and a seeded 600 of the others."""
+    negatives = [e for e in wiki if e.label < 0.5]
+    keep = set(np.random.RandomState(SEED + 12).choice(len(negatives), 600, replace=False).tolist())
+    return [e for e in wiki if e.label >= 0.5] + [e for i, e in enumerate(negatives) if i in keep]
 
 
 def wikipedia_api(data: Path) -> dict[str, float]:

@@ -1,0 +1,161 @@
+"""Synthetic training rows written for the conduct model, where the staged sets are thin.
+
+The public sets hold few plain threats (Civil Comments' typed threat spans are the only real source), few
+dehumanising statements, and almost no counter-speech or harmless mentions of groups, so a model trained on
+them alone learns group names as toxic and threats as harmless. These templates are our own wording (none is
+taken from HateCheck, the audit's templates or any evaluation set); groups come from
+``conduct_data.AUGMENTED_GROUPS`` only, so the audit's other groups measure what the model learnt beyond them.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from threadwise.train import SEED
+
+PEOPLE = ("you", "your family", "the author", "him", "her", "them", "that journalist", "the editor", "your kids",
+          "every one of you", "the mayor", "this writer", "your wife", "the moderators")  # fmt: skip
+THREAT_FRAMES = (
+    "I will {verb} {target}.", "I'm going to {verb} {target}.", "I am going to {verb} {target} soon.",
+    "We will find {target} and {verb} {target_again}.", "Someone should {verb} {target}.",
+    "I swear I will {verb} {target} if I see {target_again}.", "Keep talking and I will {verb} {target}.",
+    "I know where {target} live, and I will {verb} {target_again}.", "{Target} deserve to be {verbed}.",
+    "{Target} should be {verbed}, all of them.", "I hope someone {verbs} {target}.",
+    "Next time I see {target} I'll {verb} {target_again}.", "I want to {verb} {target} with my own hands.",
+    "Watch out, I'm coming to {verb} {target}.", "Let's go {verb} {target} tonight.",
+)  # fmt: skip
+# Threats that name no weapon: idioms a moderator reads as menace.
+IMPLIED_THREATS = (
+    "Someone should teach {target} a lesson.", "{Target} will regret writing this, I promise.",
+    "{Target} had better watch out, we know where to find {target_again}.", "{Target} won't be safe here much longer.",
+    "{Target} will get what's coming, and soon.", "Somebody needs to shut {target} up for good.",
+    "{Target} deserve a bullet.", "Put {target} against a wall.", "I hope {target} end up in a ditch.",
+    "We are coming for {target}.", "Enjoy your last days, {target}.", "Sleep with one eye open, {target}.",
+)  # fmt: skip
+VIOLENCE = (("kill", "killed", "kills"), ("shoot", "shot", "shoots"), ("stab", "stabbed", "stabs"),
+            ("hurt", "hurt", "hurts"), ("beat", "beaten", "beats"), ("hang", "hanged", "hangs"),
+            ("strangle", "strangled", "strangles"), ("burn", "burned", "burns"), ("murder", "murdered", "murders"),
+            ("slaughter", "slaughtered", "slaughters"), ("break the legs of", "crippled", "cripples"),
+            ("bash the head of", "beaten", "bashes"), ("execute", "executed", "executes"))  # fmt: skip
+DEHUMANISE = (
+    "{Many} are {animals}.", "{Many} are nothing but {animals}.", "{Many} are {animals}, not human beings.",
+    "All {many} are filthy {animals}.", "{Many} breed like {animals}.", "{Many} are a plague on this country.",
+    "{Many} are subhuman.", "Get rid of the {many}, they are {animals}.", "{Many} are a disease that must be cured.",
+    "{Many} are worthless {animals} and always will be.", "We need to exterminate {many}.",
+    "{Many} are the scum of the earth.", "There is no such thing as a decent {one} person.",
+    "{Many} should not be allowed to live among us.", "{Many} are too stupid to be trusted with anything.",
+)  # fmt: skip
+ANIMALS = ("animals", "vermin", "rats", "cockroaches", "parasites", "pigs", "savages", "apes", "insects")
+DEHUMANISING = (*ANIMALS, "subhuman", "plague", "disease", "scum", "exterminate", "filthy", "breed")
+BENIGN_GROUP = (
+    "{Many} are part of our community.", "I work with a lot of {many} and they are great colleagues.",
+    "My {one} neighbours invited us to dinner.", "Being {one} is nothing to be ashamed of.",
+    "The article interviews three {many} about the housing crisis.", "{Many} face discrimination at work.",
+    "I am {one} and I disagree with the author.", "As a {one} reader, I found this piece fair.",
+    "The law protects {many} like everyone else.", "Violence against {many} has risen this year.",
+    "My sister is {one}.", "There are {many} in every profession.", "The council hired two {many} this year.",
+    "Saying {many} are {animals} is disgusting and wrong.", "Nobody should call {many} {animals}.",
+    "I don't hate {many}; I have never hated anyone for who they are.", "{Many} are not {animals}, they are people.",
+    "Whoever wrote that {many} should be {verbed} should be banned from this site.",
+    "Threatening to {verb} {many} is a crime, and the police should act.",
+    "It is wrong to say that {many} deserve to be {verbed}.",
+)  # fmt: skip
+BENIGN_VIOLENCE = (
+    "The army says it {verbed} twenty soldiers near the border.", "Police {verbed} a suspect in the city centre.",
+    "The report says militias {verb} civilians in the occupied villages.", "This joke killed me.",
+    "That comedian absolutely killed it last night.", "I could kill for a coffee right now.",
+    "The new tax will kill small businesses.", "Kill the bill before it passes the senate.",
+    "My legs are killing me after that hike.", "The film shows how the regime {verbs} its critics.",
+    "Historians estimate the famine {verbed} millions.", "The author argues that sanctions hurt ordinary people.",
+    "He was {verbed} in the war, his mother told the reporter.", "The article describes how soldiers {verb} prisoners.",
+    "Both sides {verb} civilians, and both should be investigated.", "We will beat them at the next election.",
+)  # fmt: skip
+PROFANE_CHEER = (
+    "Holy shit, what a finish!", "Fuck yes, finally some good news.", "Damn, this is a great article.",
+    "Shit, I didn't know that. Thanks for writing it.", "What the hell happened to the second half?",
+    "Bloody brilliant piece of reporting.", "That was a fucking great match.", "Oh crap, I forgot to vote.",
+    "Holy crap, the turnout numbers are amazing.", "Damn right, about time someone said it.",
+    "Fuck me, that's a lot of money for a bridge.", "Shit happens, the council will fix it.",
+    "Hell yes, I'll be at the meeting on Tuesday.", "What a fucking relief that the strike is over.",
+    "I'm so damn proud of my daughter's team.", "Goddamn, this winter has been cold.", "Well shit, I was wrong about that.",
+    "Bloody hell, the prices at the market went up again.", "This is the best damn pie recipe I've tried.",
+    "Fucking finally, the road is open again.", "Oh hell, I left my umbrella on the train.",
+    "Screw it, I'm buying the tickets now.", "That goal was fucking unbelievable.", "Damn, I miss that old bakery.",
+    "Holy shit, my grandfather was in that photo!", "No shit, the bus was late again.",
+    "I laughed my ass off at the last paragraph.", "Crap, I should have read this before voting.",
+)  # fmt: skip
+# Harmless mentions of groups that are not about them at all: a name alone carries no conduct.
+BENIGN_MENTIONS = (
+    "{Many} deserve the same respect as anyone.", "I'm {one} and proud of it.", "{Many} are welcome in this town.",
+    "My {one} coworker recommended this article.", "{Many} have lived here for generations.",
+    "There are many {many} in our reading group.", "Respect to all the {many} who volunteered this weekend.",
+    "Our new mayor is {one}.", "{Many} pay taxes and vote like everyone else.", "I love my {one} friends.",
+    "Being {one} says nothing about whether someone is a good writer.", "What do {many} think about the new law?",
+    "The survey asked {many} about public transport.", "{One} people are just people.",
+    "Happy holidays to every {one} reader of this paper.", "My grandparents were {one}.",
+)  # fmt: skip
+
+
+def synthetic_rows() -> list:
+    """Threats, dehumanisation, harmless group mentions, reports of violence and cheerful profanity."""
+    from threadwise.train.conduct_data import AUGMENTED_GROUPS, Row, benign, targets
+
+    rng = np.random.RandomState(SEED + 50)
+    rows: list[Row] = []
+    groups = [(adj, many) for adj, many in AUGMENTED_GROUPS]
+    for frame, (verb, verbed, verbs) in itertools.product(THREAT_FRAMES, VIOLENCE):
+        for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 3, replace=False):
+            text = _fill(frame, verb=verb, verbed=verbed, verbs=verbs, target=target, target_again=_again(target))
+            threat = _span(text, verb, verbed, verbs)
+            rows.append(Row(text, "synthetic_threat",
+                            targets(toxicity=1.0, threat=1.0, severe_toxicity=1.0, profanity=0.0), spans=threat))
+    for frame, (verb, verbed, verbs) in itertools.product(IMPLIED_THREATS, VIOLENCE[:4]):
+        del verb, verbed, verbs  # idioms name no act; four draws of targets per frame
+        for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 2, replace=False):
+            text = _fill(frame, target=target, target_again=_again(target))
+            rows.append(Row(text, "synthetic_threat", targets(toxicity=1.0, threat=1.0, profanity=0.0)))
+    for frame, (adj, many) in itertools.product(DEHUMANISE, groups):
+        text = _fill(frame, many=many, one=adj, animals=str(rng.choice(ANIMALS)))
+        rows.append(Row(text, "synthetic_dehumanise",
+                        targets(toxicity=1.0, identity_attack=1.0, severe_toxicity=1.0, threat=0.0, profanity=0.0),
+                        spans=_words(text, DEHUMANISING, "identity_attack")))
+    for frame, (adj, many) in itertools.product(BENIGN_MENTIONS, groups):
+        rows.append(benign("synthetic_benign_group", _fill(frame, many=many, one=adj), weight=2.0))
+    for frame, (adj, many) in itertools.product(BENIGN_GROUP, groups):
+        verb, verbed, _ = VIOLENCE[int(rng.randint(len(VIOLENCE)))]
+        animals = str(rng.choice(ANIMALS))
+        rows.append(benign("synthetic_benign_group",
+                           _fill(frame, many=many, one=adj, animals=animals, verb=verb, verbed=verbed)))
+    for frame, (verb, verbed, verbs) in itertools.product(BENIGN_VIOLENCE, VIOLENCE[:6]):
+        rows.append(benign("synthetic_news_violence", _fill(frame, verb=verb, verbed=verbed, verbs=verbs)))
+    for text in PROFANE_CHEER:
+        rows.append(Row(text, "synthetic_profane_cheer", targets(toxicity=0.1, profanity=1.0, insult=0.0,
+                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0), weight=4.0))
+    return rows
+
+
+def _again(target: str) -> str:
+    return {"you": "you", "him": "him", "her": "her", "them": "them"}.get(target, "them")
+
+
+def _fill(frame: str, **values: str) -> str:
+    values = {**values, **{k[0].upper() + k[1:]: v[0].upper() + v[1:] for k, v in values.items()}}
+    return frame.format(**values)
+
+
+def _words(text: str, words: tuple[str, ...], kind: str) -> tuple[tuple[int, int, str], ...]:
+    """Every occurrence of the listed words (as word prefixes: "breed" in "breeding") as spans of ``kind``."""
+    import re
+
+    found = re.finditer(r"\b(?:" + "|".join(words) + r")\w*", text, re.IGNORECASE)
+    return tuple((m.start(), m.end(), kind) for m in found)
+
+
+def _span(text: str, *words: str) -> tuple[tuple[int, int, str], ...]:
+    for word in sorted(words, key=len, reverse=True):
+        at = text.find(word)
+        if at >= 0:
+            return ((at, at + len(word), "threat"),)
+    return ()
