@@ -47,5 +47,6 @@ clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
 bench: install
+	$(BIN)/python benchmarks/bench_conduct.py --comments 256
 	$(BIN)/python benchmarks/bench_pipeline.py --comments 512
 	$(BIN)/python benchmarks/bench_batch.py --sizes 10000 --workers 1 2

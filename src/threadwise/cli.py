@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from threadwise import cli_api, cli_audit, cli_batch, cli_report, service
-from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
+from threadwise.cli_render import analysis_view, goals_table, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
 from threadwise.export import EXPORT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
@@ -118,6 +118,8 @@ def evaluate(
     """Print metrics on held-out data (the figures in docs/EVAL.md)."""
     for name, metrics in service.evaluate(analyser, fast=fast):
         console.print(metrics_table(name, metrics))
+        if isinstance(metrics.get("goals"), list):
+            console.print(goals_table(name, metrics["goals"]))
 
 
 @app.command()
@@ -127,8 +129,8 @@ def serve(
     db: DbOption = None,
     accurate: Annotated[
         bool,
-        typer.Option("--accurate/--fast", help="Fast: text-only toxicity; pre-moderation runs only what the policy "
-                     "reads. Accurate: + MiniLM; every analyser."),
+        typer.Option("--accurate/--fast", help="Fast: pre-moderation runs only the analysers the policy reads. "
+                     "Accurate: every analyser. Both score toxicity with the conduct model."),
     ] = False,
     max_body_bytes: Annotated[int, typer.Option(help="Refuse request bodies larger than this (413).")] = 1024 * 1024,
     policy: Annotated[Path | None, typer.Option(help="Moderation policy TOML (default: the packaged one).")] = None,

@@ -35,7 +35,7 @@ def batch(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder: a Parquet dataset (OUT.parquet).")],
     articles: Annotated[list[str] | None, typer.Option(
         "--articles", help="JSONL of articles (id = the comments' thread_id; title, paragraphs or text…).")] = None,
-    tier: Annotated[str, typer.Option(help="fast: text-only heads, no encoder; full: every analyser.")] = "fast",
+    tier: Annotated[str, typer.Option(help="fast: toxicity and quotes only; full: every analyser.")] = "fast",
     analyser: Annotated[list[str] | None, typer.Option(
         "--analyser", "-a", help="Run only these analysers (repeatable).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes (the models load once in each).")] = 1,

@@ -46,7 +46,18 @@ def thread_table(summaries: list[ThreadSummary]) -> Table:
 def metrics_table(name: str, metrics: dict[str, object]) -> Table:
     table = Table("metric", "value", title=name, title_justify="left")
     for key, value in metrics.items():
-        table.add_row(key, f"{value:.3f}" if isinstance(value, float) else escape(str(value)))
+        if key != "goals":
+            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else escape(str(value)))
+    return table
+
+
+def goals_table(name: str, goals: list[dict[str, object]]) -> Table:
+    """An issue's goal rows: each measure, our figure, the goal and the published anchor on the same cases."""
+    table = Table("measure", "ours", "goal", "anchor", "met", title=f"{name}: goals", title_justify="left")
+    for g in goals:
+        met = {True: "yes", False: "[bold red]no[/]", None: "—"}[g["met"]]  # type: ignore[index]
+        table.add_row(escape(str(g["measure"])), escape(str(g["ours"])), escape(str(g["goal"])),
+                      escape(str(g["anchor"])), met)
     return table
 
 

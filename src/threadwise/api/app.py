@@ -32,9 +32,9 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024  # 50 times Perspective's 20 KB comment lim
 class ApiSettings:
     """What one server runs with.
 
-    ``db``: the store (default: the ``db`` setting). ``accurate`` picks the tier: False (fast) serves the
-    text-only toxicity heads and pre-moderates with only the analysers the policy reads; True adds the
-    MiniLM embedding and pre-moderation runs every analyser (findings for moderators beyond the policy).
+    ``db``: the store (default: the ``db`` setting). ``accurate`` picks the tier: False (fast) pre-moderates with
+    only the analysers the policy reads; True runs every analyser (findings for moderators beyond the policy).
+    Both score toxicity with the conduct model.
     ``open_perspective``: the Perspective route answers without a key (as a drop-in for a local
     Perspective). ``rate_per_minute``/``rate_burst``: each key's token bucket (0: no limit).
     ``policy``: the moderation policy file (default: the packaged one). ``coral_secrets``: Coral's

@@ -1,8 +1,8 @@
 """The API's one loaded moderation engine: the policy and the analyser pipeline, shared by every request.
 
 Two tiers. ``accurate``: the whole analyser pipeline, so a queued comment carries every finding (persuasion,
-stance, claims… shown to moderators) and toxicity with the MiniLM embedding. ``fast``: only the analysers the
-policy's rules read, with the text-only toxicity heads — the pre-moderation latency budget (see
+stance, claims… shown to moderators). ``fast``: only the analysers the policy reads (its rules', toxicity and
+quotes) — the pre-moderation latency budget (see
 docs/BENCHMARKS.md). Each is loaded once per process (the first app's lifespan; later apps, as in tests, reuse
 it) and warmed with one comment, so the first real request does not pay for the lazily loaded embedding
 model. Pipeline runs are serialised by one lock: the analysers' caches are not made for several threads at once, and one
@@ -21,7 +21,7 @@ from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
 from threadwise.model import Article, Comment, Finding, Thread
 from threadwise.moderation import Premoderation, premoderate, submit_comment
 from threadwise.pipeline import Pipeline
-from threadwise.policy import Policy, Suggestion, load_policy, suggest
+from threadwise.policy import ALWAYS_READ, Policy, Suggestion, load_policy, suggest
 from threadwise.service import analyse_thread
 from threadwise.store import Store
 
@@ -43,8 +43,8 @@ def shared_pipeline(analysers: tuple[str, ...] | None = None) -> Pipeline:
 
 
 def fast_analysers(policy: Policy) -> tuple[str, ...]:
-    """The analysers the policy's rules read (toxicity at least: every suggestion shows its scores)."""
-    return tuple(sorted({"toxicity", *(rule.analyser for rule in policy.rules)}))
+    """The analysers the policy reads: its rules', toxicity (every suggestion shows its scores) and quotes."""
+    return tuple(sorted({*ALWAYS_READ, *(rule.analyser for rule in policy.rules)}))
 
 
 class Moderator:

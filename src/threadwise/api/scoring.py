@@ -6,14 +6,10 @@ later slices score comments the same way and only render the result differently.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Self
 
-import numpy as np
-
 from threadwise.analysers.base import CommentContext
-from threadwise.analysers.embed import Embedder, shared_embedder
 from threadwise.analysers.toxicity import CATEGORIES, ToxicityAnalyser
 from threadwise.model import Comment, Span
 
@@ -30,23 +26,19 @@ class CommentScores:
 
 
 class CommentScorer:
-    """The toxicity analyser, fast tier (text only) by default or accurate tier (with the MiniLM embedding).
+    """The toxicity analyser behind the Perspective-style routes. Both tiers read the same fine-tuned conduct
+    model (one int8 pass, within the routes' latency budget); ``accurate`` only names the tier in answers.
 
-    ``setup()`` loads the heads (and, for the accurate tier, the embedding model) so the first request
-    does not pay for it; ``score`` is then safe to call from the server's worker threads.
+    ``setup()`` loads the model so the first request does not pay for it; ``score`` is then safe to call from
+    the server's worker threads (the analyser locks its reading cache).
     """
 
     def __init__(self, accurate: bool = False) -> None:
         self.accurate = accurate
         self.analyser_ = ToxicityAnalyser()
-        self.embedder_: Embedder | None = None
-        # The embedder's cache is an unsynchronised OrderedDict; one lock keeps worker threads off it together.
-        self._embed_lock = threading.Lock()
 
     def setup(self) -> Self:
         self.analyser_.setup()
-        if self.accurate and self.embedder_ is None:
-            self.embedder_ = shared_embedder().setup()
         return self
 
     @property
@@ -55,20 +47,12 @@ class CommentScorer:
 
     def score(self, text: str) -> CommentScores:
         """All scores and evidence spans for one comment text (nothing is stored)."""
-        embedding = self._embed(text)
         comment = Comment(id="comment", thread_id="api", text=text, position=0)
-        findings = list(self.analyser_.analyse([CommentContext(comment, embedding=embedding)]))
+        findings = list(self.analyser_.analyse([CommentContext(comment)]))
         if any(f.label == "language_unsupported" for f in findings):
             return CommentScores(scores={}, readable=False)
-        vectors = None if embedding is None else embedding[None, :]
-        (scores,) = self.analyser_.category_scores([text], vectors)
+        (scores,) = self.analyser_.category_scores([text])
         # Findings carry the spans the analyser would show a moderator; a label it did not report (below
         # its threshold) has a score but no evidence.
         spans = {f.label: f.spans for f in findings if f.label in LABELS}
         return CommentScores(scores=scores, spans=spans)
-
-    def _embed(self, text: str) -> np.ndarray | None:
-        if self.embedder_ is None:
-            return None
-        with self._embed_lock:
-            return np.asarray(self.embedder_.encode([text])[0])

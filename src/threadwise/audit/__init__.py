@@ -42,7 +42,7 @@ def run_audit(suites: Sequence[str] | None = None, *, fast: bool = False, policy
               data: Path | None = None, threads: Sequence[str] = (), tier: str = "accurate",
               scorer: PolicyScorer | None = None) -> AuditReport:
     """Run the suites under ``policy`` (default: the shipped policy) with the real analysers in ``tier``
-    (``accurate``: MiniLM + heads; ``fast``: the text-only heads of the API's pre-moderation).
+    (``accurate``: the CLI's and reports' pipeline; ``fast``: the API's pre-moderation; both read the conduct model).
 
     ``threads``: thread files or URLs for the panel (default: the example thread, plus the Fox News threads in
     the full audit). ``scorer``: reuse one (and its cache) across calls, as the tests do.

@@ -48,8 +48,7 @@ def thread_panel(scorer: PolicyScorer, thread: Thread, labels: dict[str, bool] |
     """The panel for one thread and its table rows (one per stance group with comments)."""
     if not thread.comments:
         raise AuditThreadError("the thread has no comments", source=name or thread.id)
-    # Stance runs in a pipeline of its own: beside an analyser that needs the embedding, the text-only toxicity
-    # tier would be handed one and score like the accurate tier.
+    # Stance runs in a pipeline of its own, so the scorer's pipeline stays exactly what moderation runs.
     findings = [*analyse_thread(thread, pipeline=scorer.pipeline).findings,
                 *analyse_thread(thread, pipeline=scorer.stance_pipeline()).findings]
     panel = build_panel(thread, findings, None, scorer.policy, min_group=MIN_GROUP)

@@ -19,10 +19,10 @@ from threadwise.audit.errors import AuditError, UnknownTier
 from threadwise.model import Article, Comment, Finding, make_id
 from threadwise.neutrality import FLAG_ACTIONS, toxicity_score
 from threadwise.pipeline import Pipeline
-from threadwise.policy import Policy, Suggestion, load_policy, suggest
+from threadwise.policy import ALWAYS_READ, Policy, Suggestion, load_policy, suggest
 
-# The two toxicity tiers moderation runs: ``accurate`` (MiniLM embedding + heads; CLI pre-moderation, reports,
-# the API with --accurate) and ``fast`` (the text-only heads; the API's pre-moderation latency budget).
+# The two tiers moderation runs: ``accurate`` (CLI pre-moderation, reports, the API with --accurate) and ``fast``
+# (the API's pre-moderation latency budget). Both score toxicity with the fine-tuned conduct model.
 TIERS: dict[str, dict[str, type[Analyser]]] = {
     "accurate": {"toxicity": ToxicityAnalyser},
     "fast": {"toxicity": TextOnlyToxicityAnalyser},
@@ -62,7 +62,7 @@ class PolicyScorer:
             raise UnknownTier(f"no toxicity tier named {tier!r}", fix=f"tiers: {', '.join(TIERS)}")
         self.policy = policy or load_policy(None)
         self.tier = tier
-        names = sorted({rule.analyser for rule in self.policy.rules} | {"toxicity"})
+        names = sorted({rule.analyser for rule in self.policy.rules} | set(ALWAYS_READ))
         self.pipeline = Pipeline([TIERS[tier].get(n, get_analyser_class(n))() for n in names], batch_size=batch_size)
         self._stance: Pipeline | None = None
         self._cache: dict[tuple[str, str | None], Verdict] = {}

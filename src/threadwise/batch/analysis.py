@@ -3,8 +3,8 @@
 Runs the same in the driver (one worker), in a local worker process or on a Dask worker: the pipeline is
 built once per process (``get_pipeline`` is cached) and used by one partition at a time. Tiers:
 
-- ``fast``: text-only heads, no sentence encoder — toxicity on its hashed n-gram head (as
-  ``CommentScorer(accurate=False)`` does) and quotes (article and parent passages).
+- ``fast``: toxicity (the conduct model, as the API's ``CommentScorer`` scores) and quotes (article and
+  parent passages); no sentence embedding.
 - ``full``: the whole analyser pipeline of ``service.analyse_thread`` (MiniLM embeddings included).
 
 Results must not depend on which worker ran a partition or what it ran before, so each worker runs its
@@ -34,7 +34,7 @@ TIERS = ("fast", "full")
 FAST_ANALYSERS = ("toxicity", "quotes")
 
 
-# The fast tier's classes: toxicity on its text-only head (no encoder loaded), quotes as it is.
+# The fast tier's classes: toxicity on the conduct model (no sentence embedding loaded), quotes as it is.
 FAST_CLASSES: dict[str, type[Analyser]] = {"toxicity": TextOnlyToxicityAnalyser, "quotes": QuotesAnalyser}
 
 

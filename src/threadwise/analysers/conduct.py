@@ -1,0 +1,116 @@
+"""The fine-tuned conduct model: one int8 ONNX pass of MiniLM per comment feeds every conduct head.
+
+The artefact (``heads/conduct``: model.onnx, tokenizer.json, meta.json, MODEL_CARD.md) is trained by
+``threadwise train toxicity``; its graph returns comment-level logits for ``TASKS`` and per-word-piece logits:
+column 0 says "this piece is toxic", the others type it as one of ``SPAN_TYPES``. Offsets of the pieces come
+from the tokenizer, so evidence lands on the characters of the text that was read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from threadwise.analysers.heads import MissingHead, heads_dir
+
+TASKS = ("toxicity", "severe_toxicity", "insult", "identity_attack", "threat", "profanity")
+SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat", "other")
+MAX_PIECES = 256  # word-pieces read per comment (~190 words): the rest of a longer comment is not read
+BATCH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the model read in one text: task probabilities and, per word-piece, its character offsets,
+    P(toxic) and the most likely type."""
+
+    scores: dict[str, float]
+    offsets: tuple[tuple[int, int], ...]
+    toxic: np.ndarray
+    kinds: tuple[str, ...]
+
+
+class ConductModel:
+    """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text (batched by length)."""
+
+    def __init__(self, folder: Path | None = None, threads: int | None = None) -> None:
+        self.folder = folder or heads_dir() / "conduct"
+        self.threads = threads
+        self._lock = threading.Lock()
+        self.session_: Any = None
+
+    def setup(self) -> ConductModel:
+        with self._lock:
+            if self.session_ is None:
+                self._load()
+        return self
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model = self.folder / "model.onnx"
+        if not model.is_file():
+            raise MissingHead(f"no conduct model at {model}", source="conduct")
+        self.meta_ = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or int(os.environ.get("THREADWISE_THREADS", "2"))
+        options.inter_op_num_threads = 1
+        self.session_ = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_PIECES)
+        self.tokenizer_ = tokenizer
+
+    @property
+    def version(self) -> str:
+        return str(self.setup().meta_["version"])
+
+    def read(self, texts: Sequence[str]) -> list[Reading]:
+        self.setup()
+        encodings = self.tokenizer_.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out: list[Reading | None] = [None] * len(texts)
+        for start in range(0, len(order), BATCH):
+            chunk = order[start:start + BATCH]
+            for i, reading in zip(chunk, self._run([encodings[i] for i in chunk]), strict=True):
+                out[i] = reading
+        return [r for r in out if r is not None]
+
+    def _run(self, encodings: list[Any]) -> list[Reading]:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        doc, token = self.session_.run(None, {"input_ids": ids, "attention_mask": mask})
+        doc_p = _sigmoid(doc)
+        readings = []
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            pieces = token[row, :n]
+            kinds = tuple(SPAN_TYPES[k] for k in np.argmax(pieces[:, 1:], axis=1))
+            readings.append(Reading(
+                {task: float(p) for task, p in zip(TASKS, doc_p[row], strict=True)},
+                tuple(tuple(o) for o in e.offsets), _sigmoid(pieces[:, 0]), kinds,
+            ))
+        return readings
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+@lru_cache(maxsize=4)
+def shared_model(folder: str | None = None) -> ConductModel:
+    """One model per process (and per artefact folder): every analyser and route shares its session."""
+    return ConductModel(Path(folder) if folder else None)
