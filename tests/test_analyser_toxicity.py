@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.checks import check_analyser
-from threadwise.analysers.embed import shared_embedder
 from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser, ToxicityAnalyser
 from threadwise.model import Comment, Finding
 
@@ -20,13 +19,9 @@ def analyser() -> ToxicityAnalyser:
     return ToxicityAnalyser().setup()
 
 
-def run(*texts: str, embed: bool = True) -> list[list[Finding]]:
-    """Findings per text, with the shared MiniLM embedding as the pipeline would give it."""
-    vectors = shared_embedder().encode(list(texts)) if embed else [None] * len(texts)
-    contexts = [
-        CommentContext(Comment(id=f"c{i}", thread_id="t", text=t, position=i), embedding=v)
-        for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
-    ]
+def run(*texts: str) -> list[list[Finding]]:
+    """Findings per text, as the pipeline would get them."""
+    contexts = [CommentContext(Comment(id=f"c{i}", thread_id="t", text=t, position=i)) for i, t in enumerate(texts)]
     findings = list(analyser().analyse(contexts))
     return [[f for f in findings if f.comment_id == f"c{i}"] for i in range(len(texts))]
 
@@ -109,16 +104,10 @@ def test_hostile_inputs() -> None:
     assert by_label(huge_findings, "toxicity") is not None
 
 
-def test_works_without_an_embedding() -> None:
-    with_embedding, without = run("You are an idiot.", embed=True)[0], run("You are an idiot.", embed=False)[0]
-    a, b = by_label(with_embedding, "toxicity"), by_label(without, "toxicity")
-    assert a is not None and b is not None and b.score >= 0.5 and abs(a.score - b.score) < 0.3
-
-
 @settings(max_examples=40, deadline=None)
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_random_text_never_breaks_the_contract(text: str) -> None:
-    (findings,) = run(text, embed=False)
+    (findings,) = run(text)
     for item in findings:
         assert item.label in ToxicityAnalyser.labels and 0.0 <= item.score <= 1.0
         assert all(0 <= s.start <= s.end <= len(text) for s in item.spans)
@@ -135,16 +124,21 @@ def test_mild_comment_gets_no_guessed_evidence() -> None:
     assert "foot" not in [text[s.start : s.end] for s in overall.spans]
 
 
-def test_text_only_tier_ignores_an_embedding_it_is_given() -> None:
-    """In a pipeline where another analyser had the comment embedded, the fast tier still scores text only."""
+def test_one_pass_gives_the_same_scores_to_analyse_and_category_scores() -> None:
+    """The Perspective route asks for every score, moderators see findings: one reading serves both."""
     text = "You are a pathetic idiot and a liar."
-    comment = Comment(id="c", thread_id="t", text=text, position=0)
-    fast = TextOnlyToxicityAnalyser().setup()
-    embedding = shared_embedder().encode([text])[0]
-    with_vector = {f.label: f.score for f in fast.analyse([CommentContext(comment, embedding=embedding)])}
-    without = {f.label: f.score for f in fast.analyse([CommentContext(comment)])}
-    embedded = [CommentContext(comment, embedding=embedding)]
-    accurate = {f.label: f.score for f in ToxicityAnalyser().setup().analyse(embedded)}
-    assert with_vector == without
-    assert with_vector["toxicity"] != accurate["toxicity"]
-    assert not TextOnlyToxicityAnalyser.needs_embedding
+    (findings,) = run(text)
+    (scores,) = analyser().category_scores([text])
+    assert {f.label: f.score for f in findings} == {k: v for k, v in scores.items() if k == "toxicity" or v >= 0.2}
+    assert TextOnlyToxicityAnalyser is ToxicityAnalyser  # both tiers read the fine-tuned model
+    assert not ToxicityAnalyser.needs_embedding
+
+
+def test_the_version_and_model_card_come_with_the_artefact() -> None:
+    from threadwise.analysers.heads import heads_dir
+
+    folder = heads_dir() / "conduct"
+    assert analyser().meta_["version"] == ToxicityAnalyser.version
+    card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "CC BY-NC-SA" in card and "threadwise train toxicity" in card
+    assert (folder / "model.onnx").stat().st_size < 30 * 2**20

@@ -219,7 +219,7 @@ def test_premoderate_the_example_holds_conduct_never_stance(store: Store, exampl
     assert {n: by_number[n].state for n in ("3", "4", "9", "13", "15")} == dict.fromkeys(("3", "4", "9", "13", "15"),
                                                                                            "approved")
     held = by_number["10"].suggestion
-    assert held is not None and held.actor == "policy:default@1" and held.action == "review"
+    assert held is not None and held.actor == "policy:default@2" and held.action == "review"
     evidence = evidence_items(held)
     assert evidence and all(e["label"].startswith("toxicity.") for e in evidence)
     assert any(e["spans"] for e in evidence) and "insult" in {e["rule"] for e in evidence}
@@ -251,7 +251,7 @@ def test_submit_comment_is_stored_with_its_suggestion(store: Store, example: Thr
     stored = store.load_thread(example.id)
     assert stored.comments[-1] == rude and rude.parent_id == parent.id and rude.position == len(example.comments)
     item = store.queue_item(rude.id)
-    assert (item.state, item.suggestion.actor) == ("review", "policy:default@1")  # type: ignore[union-attr]
+    assert (item.state, item.suggestion.actor) == ("review", "policy:default@2")  # type: ignore[union-attr]
     kind, _ = submit_comment(store, policy, example.id, "Thank you for a thoughtful piece.", "zed")
     assert store.queue_item(kind.id).state == "approved"
     with pytest.raises(OrphanComment):
@@ -281,13 +281,12 @@ def test_premoderate_holds_a_plain_threat(tmp_path: Path, threat: str) -> None:
     assert any("kill" in e.lower().replace(" ", "") for e in evidence), suggestion
 
 
-@pytest.mark.xfail(strict=True, reason="measured: the threat category scores 'I know where you live and I will kill "
-                   "you.' ~0.2-0.3, below the default threat rule's 0.5; the policy's phrase list holds it instead")
-def test_threat_model_scores_a_plain_threat_above_the_rule() -> None:
+def test_threat_model_scores_a_plain_threat_above_the_reject_rule() -> None:
     from threadwise.api.scoring import CommentScorer
 
     scores = CommentScorer().setup().score("I know where you live and I will kill you.").scores
-    assert scores["threat"] >= 0.5
+    (rule,) = [r for r in load_policy().rules if r.name == "threat"]
+    assert rule.action == "reject" and scores["threat"] >= rule.min_score
 
 
 def test_pre_moderation_runs_the_pipeline_it_is_given(store: Store, example: Thread) -> None:

@@ -151,3 +151,75 @@ def test_default_policy_on_real_analysis_treats_both_sides_alike():
     for pro, contra in pairs:
         actions = [suggest(policy, comment(t), analyse_text(t, analysers=["toxicity"])).action for t in (pro, contra)]
         assert actions[0] == actions[1], (pro, contra, actions)
+
+
+def quotes(label: str, *spans: Span) -> Finding:
+    return Finding("c1", "quotes", "1.0.0", label, 0.95, spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [('He wrote "I will kill you" under my last comment and nobody removed it.', "in quotation marks"),
+     ("Calling people “vermin who should be shot” is how the last war started.", "in quotation marks")],
+)
+def test_quoted_evidence_goes_to_review_not_reject_and_says_why(text: str, where: str):
+    policy = parse_policy(policy_with(THREAT_RULE))
+    word = "kill" if "kill" in text else "shot"
+    span = Span(text.index(word), text.index(word) + len(word), "threat")
+    result = suggest(policy, comment(text), [tox("threat", 0.95, span)])
+    assert result.action == "review"
+    assert where in result.reason and "never rejected automatically" in result.reason
+
+
+def test_evidence_repeating_the_article_or_parent_is_held_but_the_writers_own_words_still_reject():
+    policy = parse_policy(policy_with(THREAT_RULE))
+    text = "the author says we should shoot them all. I will shoot you myself."
+    first = Span(text.index("shoot"), text.index("shoot") + 5, "threat")
+    second = Span(text.rindex("shoot"), text.rindex("shoot") + 5, "threat")
+    repeated = quotes("quotes_article", Span(16, 41, "quote"))
+    held = suggest(policy, comment(text), [tox("threat", 0.95, first), repeated])
+    assert held.action == "review" and "from the article" in held.reason
+    own = suggest(policy, comment(text), [tox("threat", 0.95, first, second), repeated])
+    assert own.action == "reject"  # one span is the writer's own threat
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I will find where you live and hurt your family.", "I'm going to find the author and break his legs.",
+     "Keep writing this garbage and I will kill you."],
+)
+def test_default_policy_rejects_plain_threats_with_the_threat_as_evidence(text: str):
+    policy = load_policy()
+    findings = analyse_text(text, analysers=["toxicity", "quotes"])
+    result = suggest(policy, comment(text), findings)
+    assert result.action == "reject", (text, result.reason)
+    assert result.evidence and any(s.label == "threat" for s in result.evidence)
+
+
+def test_default_policy_never_rejects_a_comment_that_quotes_a_threat_to_condemn_it():
+    policy = load_policy()
+    text = 'Someone below wrote "I will kill you" to the author. That is vile and should be removed.'
+    result = suggest(policy, comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
+    assert result.action in ("approve", "review")
+    if result.action == "review":
+        assert "quoted" in result.reason or (result.deciding is not None and result.deciding.action == "review")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Palestinians are animals, not people.", "Muslims are vermin and should be deported.",
+     "Trans people are a disease.", "I want to kill all disabled people."],
+)
+def test_default_policy_flags_dehumanising_and_violent_hate_about_any_group(text: str):
+    result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
+    assert result.action in ("review", "reject"), (text, result.reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Holy shit, what a finish.", "Gay people deserve respect.", "I am a proud Muslim and I disagree with you.",
+     "The army says its shelling killed twelve soldiers near Bakhmut."],
+)
+def test_default_policy_approves_harmless_comments_that_name_groups_violence_or_swear(text: str):
+    result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
+    assert result.action == "approve", (text, result.reason)

@@ -9,10 +9,10 @@ from threadwise.policy.rules import (
     load_policy,
     parse_policy,
 )
-from threadwise.policy.suggest import AuthorHistory, RuleMatch, Suggestion, statement_of_reasons, suggest
+from threadwise.policy.suggest import ALWAYS_READ, AuthorHistory, RuleMatch, Suggestion, statement_of_reasons, suggest
 from threadwise.policy.words import WordListMatcher
 
 __all__ = [
-    "DEFAULT_POLICY", "AuthorHistory", "InvalidPolicy", "Policy", "Rule", "RuleMatch", "Suggestion",
+    "ALWAYS_READ", "DEFAULT_POLICY", "AuthorHistory", "InvalidPolicy", "Policy", "Rule", "RuleMatch", "Suggestion",
     "ViewpointRule", "WordListMatcher", "load_policy", "parse_policy", "statement_of_reasons", "suggest",
 ]

@@ -15,8 +15,14 @@ from datetime import datetime
 from threadwise.model import Comment, Finding, Span
 from threadwise.policy.rules import ACTIONS, Policy
 
+# Passages in quotation marks (straight, curly, low-high, guillemets): the writer shows words, not uses them.
+_QUOTED = re.compile(r'"[^"\n]{1,600}"|“[^”“\n]{1,600}”|„[^“”„\n]{1,600}[“”]|«[^»\n]{1,600}»')
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ru|io|co|xyz|top)(?:/\S*)?\b", re.I)
 NO_EVIDENCE = "no evidence span: held for review instead of rejected"
+QUOTED_EVIDENCE = ("the evidence is quoted ({where}): repeating words to answer or report them is held for "
+                   "review, never rejected automatically")
+# Analysers the policy reads besides those its rules name: quotes tells quoted evidence from the writer's own.
+ALWAYS_READ = ("toxicity", "quotes")
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,29 @@ def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, la
     if not matches:
         return Suggestion(comment.id, policy.default_action, "no rule matched", (), policy.name, policy.version)
     action, reason = matches[0].action, matches[0].reason
-    if action == "reject" and not any(m.spans for m in matches if m.action == "reject"):
+    rejecting = [m for m in matches if m.action == "reject"]
+    if action == "reject" and not any(m.spans for m in rejecting):
         action, reason = "review", f"{reason}; {NO_EVIDENCE}"
+    elif action == "reject" and (where := _all_quoted(rejecting, comment, findings)):
+        action, reason = "review", f"{reason}; {QUOTED_EVIDENCE.format(where=where)}"
     return Suggestion(comment.id, action, reason, tuple(matches), policy.name, policy.version)
+
+
+def _all_quoted(rejecting: Sequence[RuleMatch], comment: Comment, findings: Sequence[Finding]) -> str:
+    """Where the rejecting evidence lies if every span of it is quoted ("in quotation marks", "from the
+    article", "from the parent comment"); empty when any of it is the writer's own words."""
+    regions = [(m.start(), m.end(), "in quotation marks") for m in _QUOTED.finditer(comment.text)]
+    names = {"quotes_article": "from the article", "quotes_parent": "from the parent comment"}
+    regions += [(s.start, s.end, names[f.label]) for f in findings if f.analyser == "quotes" and f.label in names
+                for s in f.spans]
+    spans = [s for m in rejecting for s in m.spans]
+    where = []
+    for span in spans:
+        inside = [name for a, b, name in regions if a <= span.start and span.end <= b]
+        if not inside:
+            return ""
+        where.append(inside[0])
+    return ", ".join(dict.fromkeys(where))
 
 
 def _label_matches(policy: Policy, findings: Sequence[Finding]) -> list[RuleMatch]:
