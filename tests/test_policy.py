@@ -209,8 +209,9 @@ def test_default_policy_never_rejects_a_comment_that_quotes_a_threat_to_condemn_
     "text",
     [pytest.param("Palestinians are animals, not people.", marks=pytest.mark.xfail(strict=True, reason=(
         "measured: toxicity 0.65, identity_attack 0.27, severe 0.45 — under the review rules (0.8 / 0.6 / 0.6); "
-        "dehumanisation of a group named only in the not-augmented real data is scored low"))),
-     "Muslims are vermin and should be deported.", "Trans people are a disease.", "I want to kill all disabled people."],
+        "'X are animals, not people' is scored low though Palestinians are an augmented group"))),
+     "Muslims are vermin and should be deported.", "Trans people are a disease.",
+     "I want to kill all disabled people."],
 )
 def test_default_policy_flags_dehumanising_and_violent_hate_about_any_group(text: str):
     result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))

@@ -115,8 +115,9 @@ class ToxicityAnalyser:
         for label in CATEGORIES:
             score = reading.scores[label]
             if score >= self.report_threshold:
-                typed = tuple(s for s in spans if label in ("severe_toxicity", s.label)) or tuple(
-                    s for s in spans if s.label == "other")
+                # The words typed as this category; where the word head typed none so, every toxic word of the
+                # comment (a moderator still sees what was read as abuse, labelled with the type it was given).
+                typed = tuple(s for s in spans if label in ("severe_toxicity", s.label)) or tuple(spans)
                 out.append(finding(self, context, label, score, spans=typed, detail=detail))
         return out
 

@@ -62,7 +62,8 @@ def staging_meta(staging: Path) -> Path:
 
 def calibrate(model: ConductModel, dev: list[Row]) -> dict[str, Any]:
     """Thresholds chosen on the development split (never on a test or evaluation set): per task the F1-best
-    threshold and the lowest one with precision ≥ 0.9, and the word-piece threshold with the best span F1."""
+    threshold, the lowest with precision ≥ 0.75 (``review_threshold``: where the default policy holds) and with
+    precision ≥ 0.9, at least 0.5 (``reject_threshold``); and the word-piece threshold with the best span F1."""
     readings = model.read([r.text for r in dev])
     out: dict[str, Any] = {"dev_rows": len(dev), "dev": {}}
     for k, task in enumerate(TASKS):
@@ -74,7 +75,8 @@ def calibrate(model: ConductModel, dev: list[Row]) -> dict[str, Any]:
         p = np.array([readings[i].scores[task] for i in np.flatnonzero(known)])
         out["dev"][task] = {"n": int(known.sum()), "positives": int(truth.sum()),
                             "auc": round(float(roc_auc_score(truth, p)), 4),
-                            "f1_threshold": _f1_threshold(p, truth), "precise_threshold": _precise(p, truth, 0.9)}
+                            "f1_threshold": _f1_threshold(p, truth), "review_threshold": _precise(p, truth, 0.75),
+                            "reject_threshold": max(0.5, _precise(p, truth, 0.9) or 1.0)}
     out["span_threshold"] = _span_threshold(dev, readings)
     hint = out["dev"]["toxicity"]["f1_threshold"]
     out["threshold_hint"] = hint

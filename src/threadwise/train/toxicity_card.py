@@ -32,7 +32,8 @@ def write_card(path: Path, metrics: dict[str, Any], meta: dict[str, Any]) -> Non
     training = meta.get("training", {}).get("train", {})
     rows = "\n".join(f"| {name} | {part} | {use} | {licence} |" for name, part, use, licence in LICENCES)
     dev = "\n".join(f"| {task} | {d['n']} | {d['positives']} | {d['auc']} | {d['f1_threshold']} | "
-                    f"{d['precise_threshold']} |" for task, d in meta.get("dev", {}).items())
+                    f"{d.get('review_threshold')} | {d.get('reject_threshold')} |"
+                    for task, d in meta.get("dev", {}).items())
     shown = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
     text = f"""# Conduct model (`heads/conduct`) — version {meta.get("version")}
 
@@ -66,8 +67,8 @@ templates and sources (HolisticBias, CrowS-Pairs, Jigsaw madlibs, ToxiGen's eval
 test split (`threadwise.train.EVALUATION_ONLY`, asserted by the loaders). The last checkpoint is the model.
 
 ## Development split (5 % of distinct training texts by hash)
-| task | n | positives | ROC-AUC | F1-best threshold | precision ≥ 0.9 from |
-|---|---|---|---|---|---|
+| task | n | positives | ROC-AUC | F1-best | precision ≥ 0.75 from (review) | ≥ 0.9 from, at least 0.5 (reject) |
+|---|---|---|---|---|---|---|
 {dev}
 
 ## Held-out and evaluation figures (`threadwise eval toxicity`)
