@@ -149,3 +149,11 @@ def test_the_version_and_model_card_come_with_the_artefact() -> None:
     card = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "CC BY-NC-SA" in card and "threadwise train toxicity" in card
     assert (folder / "model.onnx").stat().st_size < 30 * 2**20
+
+
+def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
+    """Batch runners split comments differently from one run to the next; each score must be the comment's own."""
+    texts = ["You are a pathetic idiot and a liar.", "Thanks for the article.", "I will find you and hurt you."]
+    alone = [ToxicityAnalyser().setup().model_.read([t])[0].scores for t in texts]
+    together = analyser().model_.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]
+    assert [r.scores for r in together] == alone

@@ -24,7 +24,10 @@ from threadwise.analysers.heads import MissingHead, heads_dir
 TASKS = ("toxicity", "severe_toxicity", "insult", "identity_attack", "threat", "profanity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat", "other")
 MAX_PIECES = 256  # word-pieces read per comment (~190 words): the rest of a longer comment is not read
-BATCH = 8
+# One comment per run: the int8 graph quantises activations with one scale per input tensor, so in a batch of
+# several a comment's scores would move with its neighbours' (by up to 0.006 measured); alone, they are its own.
+# It costs about 15 % of the batched throughput (docs/BENCHMARKS.md).
+BATCH = 1
 
 
 @dataclass(frozen=True, slots=True)
