@@ -10,6 +10,8 @@ import pytest
 
 from threadwise.train import shared_data_dir, toxicity
 
+pytestmark = pytest.mark.datasets(use="eval toxicity")
+
 # metric: floor  (measured on the fast subset at training time)
 FLOORS = {
     "wiki_gc_auc": 0.84,  # measured 0.8642 (api column on the same rows: 0.787)
