@@ -13,7 +13,6 @@ from threadwise.analysers.embed import onnx_graph_path
 from threadwise.analysers.heads import ReadOnlyHeads, writable_heads_dir
 from threadwise.cli import app
 from threadwise.settings import get_setting
-from threadwise.train import cached_embeddings
 
 
 @pytest.fixture
@@ -40,7 +39,6 @@ def test_settings_override_each_folder(xdg: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("THREADWISE_SHARED_DATA", str(xdg / "sets"))
     assert get_setting("db") == f"sqlite:///{xdg / 'mine' / 'threadwise.db'}"
     assert locations.cache_dir() == xdg / "scratch" and locations.datasets_dir() == xdg / "sets"
-    cached_embeddings("probe", [])  # nothing to embed: must not touch the model
     monkeypatch.setenv("THREADWISE_DB", "sqlite:///elsewhere.db")
     assert get_setting("db") == "sqlite:///elsewhere.db" and get_setting("db", "sqlite:///flag.db") == "sqlite:///flag.db"
 
