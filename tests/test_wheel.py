@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "threadwise"
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "*.pyc",
                                     ".*_cache", ".hypothesis", "*.db")
-SERVE_WAIT_S = 120
+SERVE_WAIT_S = 600  # generous: on a shared machine a cold start can be slow
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def run_cli(venv: Path, user: dict[str, Path], *args: str, check: bool = True) -
     env = {k: v for k, v in os.environ.items() if not k.startswith("THREADWISE_")}
     env |= {"XDG_DATA_HOME": str(user["data"]), "COLUMNS": "200"}
     done = subprocess.run([str(venv / "bin" / "threadwise"), *args], cwd=user["cwd"], env=env, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=900)  # generous: the machine may be shared
     if check:
         assert done.returncode == 0, f"threadwise {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
