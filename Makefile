@@ -7,7 +7,7 @@ EXAMPLE := examples/op-ed-ceasefire.txt
 DEMO_PORT ?= 8080
 DEMO_CORAL_SECRET ?= demo-coral-secret
 
-.PHONY: install demo test lint typecheck clean bench browser
+.PHONY: install demo test lint typecheck clean bench browser dist
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,10 @@ browser:
 
 test: lint browser
 	$(BIN)/pytest
+
+# sdist and wheel in dist/; without isolation the pinned setuptools of .venv builds them, offline.
+dist: install
+	$(BIN)/python -m build --no-isolation
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,10 @@
 """Shared fixtures: where the public datasets are, small hand-built threads, and a store on each database.
 
+A test that reads public datasets says so with ``@pytest.mark.datasets("name", ...)`` or
+``@pytest.mark.datasets(use="eval stance")`` (the datasets that command reads, from ``threadwise.datasets``);
+where one is absent the test is skipped with a reason naming it, its source and where it is expected, so a
+clone without the datasets still passes. Point ``THREADWISE_SHARED_DATA`` at the folder that holds them.
+
 PostgreSQL tests use ``THREADWISE_TEST_PG_URL`` (default: the local ``test`` database) and run in a
 schema of their own that is dropped afterwards, so parallel runs do not collide. Without a reachable
 server they are skipped, except under CI (``CI`` set), where they fail.
@@ -15,20 +20,44 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from threadwise.datasets import dataset_status, get_dataset, missing_message, needed_by
+from threadwise.locations import EXAMPLE_PAGE, datasets_dir
 from threadwise.model import Article, Comment, Thread
 from threadwise.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXAMPLE = REPO / "examples" / "op-ed-ceasefire.txt"
+EXAMPLE = EXAMPLE_PAGE
 PG_URL = os.environ.get("THREADWISE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED_DATA = Path(os.environ.get("THREADWISE_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = datasets_dir()  # THREADWISE_SHARED_DATA, else shared/data beside the checkout
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "datasets(*names, use=None): reads these public datasets (or those the "
+                            "command `use` reads); skipped, naming what is missing, when they are absent")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip each test whose datasets are not all in place, with the reason (name, source, expected place)."""
+    for item in items:
+        marker = item.get_closest_marker("datasets")
+        if marker is None:
+            continue
+        reason = missing_datasets_reason(marker.args, marker.kwargs.get("use"))
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def missing_datasets_reason(names: tuple[str, ...], use: str | None) -> str | None:
+    datasets = [get_dataset(n) for n in names] + list(needed_by(use) if use else ())
+    assert datasets, "a datasets mark names datasets or a use that reads some"
+    message = missing_message(dataset_status(datasets, SHARED_DATA))
+    return f"public datasets not in place (`threadwise data` lists them): {message}" if message else None
 
 
 @pytest.fixture
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"the public datasets are expected at {SHARED_DATA} (set THREADWISE_SHARED_DATA)")
+    """The datasets' folder; tests that take it also carry a ``datasets`` mark naming what they read."""
     return SHARED_DATA
 
 

@@ -1,4 +1,4 @@
-"""CLI for the API side: ``keys create|list|revoke``, ``policy check``, ``moderate``.
+"""CLI for the API side: ``keys create|list|revoke``, ``policy check|show``, ``moderate``.
 
 Registered in ``cli.py``; thin wrappers over ``api.auth``, ``policy`` and ``moderation``, imported inside
 each command so that ``threadwise --help`` does not load the web stack or the analysers.
@@ -24,14 +24,15 @@ console = Console()
 errors = Console(stderr=True)
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
+    str | None, typer.Option("--db", help="Database URL (default: threadwise.db in the data folder, or THREADWISE_DB).")
 ]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Moderation policy TOML (default: the packaged one).")
 ]
 
 keys = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
-policy = typer.Typer(help="Moderation policies: check a file before a server uses it.", no_args_is_help=True)
+policy = typer.Typer(help="Moderation policies: check a file before a server uses it; show the default.",
+                     no_args_is_help=True)
 
 
 @keys.command("create")
@@ -94,6 +95,14 @@ def policy_check(path: Annotated[Path, typer.Argument(help="The policy TOML file
             table.add_row(what, "", "", action)
     console.print(table)
     console.print(f"otherwise: {checked.default_action}", highlight=False)
+
+
+@policy.command("show")
+def policy_show() -> None:
+    """Print the packaged default policy (TOML): `threadwise policy show > my-policy.toml` starts your own."""
+    from threadwise.policy import DEFAULT_POLICY
+
+    typer.echo(DEFAULT_POLICY.read_text(encoding="utf-8"), nl=False)
 
 
 def moderate(

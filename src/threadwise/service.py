@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from threadwise.datasets import DatasetStatus
 from threadwise.errors import InputError, ThreadwiseError
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
@@ -157,18 +158,52 @@ def analyse_text(text: str, article: Article | None = None, analysers: Sequence[
 
 
 def train(analyser: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Retrain one or every trainable analyser; yields (name, metrics) as each finishes."""
-    from threadwise.train import TRAINERS, shared_data_dir, trainer
+    """Retrain one or every trainable analyser; yields (name, metrics) as each finishes. Every dataset the
+    chosen trainers read is checked first, and a head folder that may be written, so nothing fails midway."""
+    from threadwise.analysers.heads import writable_heads_dir
+    from threadwise.train import TRAINERS, trainer
 
-    data = shared_data_dir()
-    for name in [analyser] if analyser else list(TRAINERS):
+    names = _trainable(analyser, TRAINERS)
+    writable_heads_dir()
+    data = _require_datasets("train", names)
+    for name in names:
         yield name, trainer(name).train(data)
 
 
 def evaluate(analyser: str | None = None, fast: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Held-out metrics for one or every trainable analyser."""
-    from threadwise.train import TRAINERS, shared_data_dir, trainer
+    """Held-out metrics for one or every trainable analyser (its datasets checked first)."""
+    from threadwise.train import TRAINERS, trainer
 
-    data = shared_data_dir()
-    for name in [analyser] if analyser else list(TRAINERS):
+    names = _trainable(analyser, TRAINERS)
+    data = _require_datasets("eval", names)
+    for name in names:
         yield name, trainer(name).evaluate(data, fast=fast)
+
+
+def _trainable(analyser: str | None, trainers: dict[str, str]) -> list[str]:
+    from threadwise.train import trainer
+
+    if analyser:
+        trainer(analyser)  # an unknown name fails here, naming the trainable ones
+    return [analyser] if analyser else list(trainers)
+
+
+def _require_datasets(command: str, names: Sequence[str]) -> Path:
+    """The datasets' folder, once every dataset ``command`` reads for ``names`` is there (else one coded error
+    listing each missing dataset with its source, licence and expected place)."""
+    from threadwise.datasets import MissingDataset, dataset_status, missing_message, needed_by
+    from threadwise.locations import datasets_dir
+
+    needed = {d.name: d for name in names for d in needed_by(f"{command} {name}")}
+    message = missing_message(dataset_status(needed.values()))
+    if message:
+        what = f"{command} {' '.join(names)}" if len(names) == 1 else command
+        raise MissingDataset(f"`threadwise {what}` needs datasets that are not in place:\n{message}\n")
+    return datasets_dir()
+
+
+def data_status() -> list[DatasetStatus]:
+    """Every public dataset train, eval and audit read, with where it is expected and whether it is there."""
+    from threadwise.datasets import dataset_status
+
+    return dataset_status()

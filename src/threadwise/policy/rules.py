@@ -37,7 +37,7 @@ _RULE_KEYS = {"name", "label", "min_score", "action", "description"}
 
 class InvalidPolicy(ThreadwiseError):
     code = "TW-E070"
-    fix = "see src/threadwise/policy/default.toml for a valid policy"
+    fix = "`threadwise policy show` prints the packaged default policy, a valid example to start from"
 
 
 class ViewpointRule(InvalidPolicy):
