@@ -17,6 +17,7 @@ from threadwise import __version__
 from threadwise.api import coral, perspective, routes
 from threadwise.api.auth import RateLimiter
 from threadwise.api.errors import install_error_handlers
+from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
@@ -69,6 +70,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_key_redaction()  # here, after the server has set up its logging
         store = Store.open(get_setting("db", settings.db))
         try:
             app.state.store = store
