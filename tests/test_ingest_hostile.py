@@ -31,7 +31,8 @@ def coral(body: str) -> bytes:
 
 
 def wordpress(content: str) -> bytes:
-    return json.dumps([{"id": 1, "post": 9, "parent": 0, "author_name": "A", "content": {"rendered": content}}]).encode()
+    comment = {"id": 1, "post": 9, "parent": 0, "author_name": "A", "content": {"rendered": content}}
+    return json.dumps([comment]).encode()
 
 
 def disqus(message: str) -> bytes:

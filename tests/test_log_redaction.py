@@ -12,7 +12,7 @@ KEY = "tw_1a2b3c4d_Zx-9_kLmN0pQ"
 
 
 def test_redact_masks_query_keys_and_raw_keys_keeping_the_public_id() -> None:
-    assert redact(f"GET /v1alpha1/comments:analyze?key={KEY}&x=1") == "GET /v1alpha1/comments:analyze?key=[redacted]&x=1"
+    assert redact(f"POST /v1alpha1/x?key={KEY}&x=1") == "POST /v1alpha1/x?key=[redacted]&x=1"
     assert redact(f"/a?x=1&api_key={KEY}") == "/a?x=1&api_key=[redacted]"
     assert redact(f"failed for {KEY} today") == "failed for tw_1a2b3c4d_[redacted] today"
     assert redact("/v1/threads?limit=5") == "/v1/threads?limit=5"

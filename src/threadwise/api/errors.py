@@ -184,7 +184,8 @@ def _unparsed_body(request: Request, cause: BaseException | None) -> ApiError:
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         return UnsupportedMediaType(f"the body is sent with Content-Encoding: {encoding}; this server reads "
-                                    "uncompressed JSON only", fix="send the JSON uncompressed, without Content-Encoding")
+                                    "uncompressed JSON only",
+                                    fix="send the JSON uncompressed, without Content-Encoding")
     if isinstance(cause, UnicodeDecodeError):
         return MalformedJson(f"the body is not UTF-8: byte 0x{cause.object[cause.start]:02x} at position "
                              f"{cause.start} is not valid UTF-8", fix="encode the JSON body as UTF-8")

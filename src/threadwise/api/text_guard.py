@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,7 +26,10 @@ def lone_surrogate_at(document: Any, path: str = "") -> str | None:
     """The path (``comment.text``, ``comment_ids.3``) of the first string holding a lone surrogate."""
     if isinstance(document, str):
         return (path or "body") if _SURROGATE.search(document) else None
-    items = document.items() if isinstance(document, dict) else enumerate(document) if isinstance(document, list) else ()
+    if isinstance(document, dict):
+        items: Iterable[tuple[Any, Any]] = document.items()
+    else:
+        items = enumerate(document) if isinstance(document, list) else ()
     for key, value in items:
         shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")  # a surrogate key shown as \\ud800
         where = f"{path}.{shown}" if path else shown

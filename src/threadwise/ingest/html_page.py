@@ -7,7 +7,6 @@ trafilatura's own comment detection misses the section.
 from __future__ import annotations
 
 import logging
-import re
 
 import trafilatura
 from lxml import etree
