@@ -341,3 +341,10 @@ def test_jsonl_of_comment_like_objects_raises_only_coded_errors(objects: list[di
     data = "\n".join(json.dumps(o) for o in objects).encode()
     with contextlib.suppress(ThreadwiseError):
         parse_jsonl(data or b" ", "fuzz.jsonl")
+
+
+def test_a_header_only_csv_and_an_unterminated_quote_are_refused() -> None:
+    with pytest.raises(MalformedInput, match="header but no comment rows"):
+        parse_csv(b"id,text\n", "empty.csv")
+    with pytest.raises(MalformedInput, match="unreadable CSV"):
+        parse_csv(b'id,text\n1,"an open quote\n2,swallowed\n', "open.csv")

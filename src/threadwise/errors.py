@@ -213,6 +213,11 @@ class BadSignature(AccessError):
     fix = "sign the raw body with HMAC-SHA256 and a secret this server shares (X-Coral-Signature: sha256=HEX)"
 
 
+class DuplicateKeyName(InputError):
+    code = "TW-E098"
+    fix = "give the key a name no other key has (`threadwise keys list` shows them): it names one person"
+
+
 class InvalidWebhook(InvalidSetting):
     code = "TW-E097"
     fix = "a webhook target is an http(s) URL and needs at least one signing secret (THREADWISE_WEBHOOK_SECRETS)"

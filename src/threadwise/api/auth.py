@@ -3,7 +3,9 @@
 Interface (also used by the web UI to log people in with their keys):
 
 - ``ROLES``: ``admin``, ``moderator``, ``ingest``, ``read-only``.
-- ``Principal(key_id, name, role)``: the caller a key stands for; ``principal.may(*roles)``.
+- ``Principal(key_id, name, role)``: the caller a key stands for; ``principal.may(*roles)``;
+  ``principal.actor`` (``"NAME (key ID)"``) is who the audit log and claims record. Key names are unique
+  (``DuplicateKeyName``, TW-E098), so a name in the log means one key.
 - ``create_key(store, role, name) -> (raw_key, Principal)``: the raw key is returned once and never stored.
 - ``authenticate(store, raw_key) -> Principal``: raises ``InvalidApiKey`` (TW-E091) for an unknown,
   revoked or expired key, ``MissingApiKey`` (TW-E090) for none.
@@ -45,8 +47,9 @@ from typing import Annotated
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from threadwise.errors import InvalidApiKey, MissingApiKey, RateLimited, RoleForbidden, UnknownRole
+from threadwise.errors import DuplicateKeyName, InvalidApiKey, MissingApiKey, RateLimited, RoleForbidden, UnknownRole
 from threadwise.store import ApiKeyRecord, Store
+from threadwise.store.queue import POLICY_ACTOR
 
 ROLES = ("admin", "moderator", "ingest", "read-only")
 READERS = ("moderator", "ingest", "read-only")  # every role reads; admin passes every check anyway
@@ -66,8 +69,13 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the caller is named in the audit log: the key's name, which a moderator's key carries."""
-        return self.name
+        """How the caller is named in the audit log and on claims: the key's name and its id. The id is
+        what tells two people apart (names are unique too, but a revoked name's old decisions stay)."""
+        return actor_of(self.key_id, self.name)
+
+
+def actor_of(key_id: str, name: str) -> str:
+    return f"{name} (key {key_id})"
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -88,6 +96,10 @@ def create_key(
     now = datetime.now(UTC)
     expires = now + timedelta(days=expires_in_days) if expires_in_days is not None else None
     name = (name or "").strip() or f"{role}-{key_id}"
+    if name.startswith(POLICY_ACTOR):
+        raise DuplicateKeyName(f"key names starting {POLICY_ACTOR!r} are reserved for the policy", source=name)
+    if any(record.name == name for record in store.list_api_keys()):
+        raise DuplicateKeyName(f"a key named {name!r} exists already", source=name)
     store.add_api_key(ApiKeyRecord(key_id, name, role, hash_key(raw_key), now, expires_at=expires))
     return raw_key, Principal(key_id, name, role)
 

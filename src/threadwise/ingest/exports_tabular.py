@@ -122,12 +122,17 @@ def parse_csv(
     text = decode_text(data, source, encoding)
     header_line = text.lstrip("\ufeff\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=header_line.count)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    # strict: a quote left open runs to the end of the file, swallowing every row after it; refuse that.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     try:
         header = [_column_name(name) for name in next(reader, [])]
         rows = list(_csv_rows(reader, header))
     except csv.Error as exc:
-        raise MalformedInput(f"unreadable CSV near line {reader.line_num} ({exc})", source=source) from exc
+        raise MalformedInput(f"unreadable CSV near line {reader.line_num} ({exc})", source=source,
+                             fix="close every quoted cell: a cell holding a quote writes it twice (\"\")") from exc
+    if not rows and {"id", "text"} <= set(header):
+        raise MalformedInput("the CSV has a header but no comment rows", source=source,
+                             fix="check the export finished; a thread without comments needs no CSV")
     return rows_to_thread(rows, set(header), source, article, "csv")
 
 

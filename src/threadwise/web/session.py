@@ -91,7 +91,8 @@ def current_session(request: Request, store: Store) -> Session:
 async def read_form(request: Request) -> dict[str, list[str]]:
     """The urlencoded body (what browsers and htmx send for these forms); refuses a cross-site post."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+    # "null" is what sandboxed frames, data: pages and some redirects send: never this site's own form.
+    if origin and (origin == "null" or urlsplit(origin).netloc != request.url.netloc):
         raise CsrfRefused(f"a form from {origin} cannot post to this site")
     body = (await request.body()).decode("utf-8", errors="replace")
     return parse_qs(body, keep_blank_values=True)
