@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, make_thread
 from threadwise.api import ApiSettings, create_app
 from threadwise.api.auth import create_key
 from threadwise.api.webhooks import SIGNATURE_HEADER, WebhookSender, sign, verify
 from threadwise.errors import InvalidWebhook
+from threadwise.moderation import decide
 from threadwise.store import Store, WebhookDelivery
 
 NEW, OLD = "new-secret-2", "old-secret-1"
@@ -139,6 +140,23 @@ def test_deliveries_left_pending_are_resumed_on_start(store: Store, receiver: Re
     assert [body for _, body in receiver.received] == [b'{"id": "e1"}']
     (recorded,) = store.webhook_deliveries()
     assert (recorded.status, recorded.attempts) == ("delivered", 2)
+
+
+def test_a_decision_committed_before_a_kill_is_announced_after_the_restart(store: Store, receiver: Receiver) -> None:
+    store.save_thread(make_thread(("c1", None), ("c2", None)))
+    # The decisions commit, then the process dies before any sender sees them: no one announced them.
+    made = [decide(store, "c1", "ana (key 0000aaaa)", "approve"), decide(store, "c2", "ana (key 0000aaaa)",
+                                                                         "reject", "insult")]
+    for _ in range(2):  # the restarted server announces each once; a second restart sends nothing again
+        sender = WebhookSender([receiver.url], [NEW], attempts=5, backoff_seconds=0.01).start(store)
+        try:
+            assert sender.wait_idle(30)
+        finally:
+            sender.stop()
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [(e["type"], e["data"]["decision_id"]) for e in events] == [("comment.decided", d.id) for d in made]
+    assert events[1]["data"]["actor"] == "ana (key 0000aaaa)" and events[1]["data"]["reason"] == "insult"
+    assert store.pending_outbox() == []
 
 
 # --- through the API -----------------------------------------------------------------------------------

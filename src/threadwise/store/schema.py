@@ -188,3 +188,16 @@ webhook_deliveries = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Events to announce, written in the transaction of what they announce (a decision), so that a process
+# killed right after its commit still sends them: the next server turns each into deliveries, once.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),  # also the event's id, stable across restarts
+    sa.Column("event", sa.String, nullable=False),
+    sa.Column("comment_id", sa.String, nullable=False),
+    sa.Column("decision_id", sa.String, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("dispatched_at", UTCDateTime, index=True),
+)
