@@ -11,9 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from test_api import assert_envelope
 from test_api_routes import INSULT, Api, ingest_example, open_api
+from threadwise.api import ApiSettings, create_app
+from threadwise.api.auth import FAILURE_BURST, create_key
 
 ANALYZE = "/v1alpha1/comments:analyze"
 
@@ -92,3 +95,21 @@ def test_an_unreadable_body_names_its_cause(
     answer = post_raw(api, ANALYZE, raw, role="read-only", **headers)
     assert_envelope(answer, status, code)  # type: ignore[arg-type]
     assert words in answer.json()["error"]["message"]  # type: ignore[attr-defined]
+
+
+# --- fault 10: refused keys are rate-limited per address -----------------------------------------------
+
+
+def test_a_client_whose_keys_keep_failing_is_slowed_down(tmp_path: Path) -> None:
+    app = create_app(ApiSettings(db=f"sqlite:///{tmp_path / 'limits.db'}"))  # the default limits
+    with TestClient(app) as client:
+        good = {"X-API-Key": create_key(app.state.store, "read-only")[0]}
+        wrong = {"X-API-Key": "tw_00000000_guess"}
+        for _ in range(FAILURE_BURST):
+            assert_envelope(client.get("/v1/threads", headers=wrong), 401, "TW-E091")
+        limited = client.get("/v1/threads", headers=wrong)
+        assert_envelope(limited, 429, "TW-E093")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert client.get("/v1/threads", headers=good).status_code == 429  # no oracle while the bucket is empty
+        login = client.post("/ui/login", data={"key": "tw_00000000_guess"})
+        assert login.status_code == 401 and "too many refused keys" in login.text

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from threadwise import __version__
 from threadwise.api import coral, perspective, routes
-from threadwise.api.auth import RateLimiter
+from threadwise.api.auth import FAILURE_BURST, FAILURES_PER_MINUTE, RateLimiter
 from threadwise.api.errors import install_error_handlers
 from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
@@ -75,6 +75,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         try:
             app.state.store = store
             app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+            # Refused keys and sign-ins, per address; off with the rate limit (rate_per_minute 0).
+            app.state.failures = RateLimiter(FAILURES_PER_MINUTE if settings.rate_per_minute else 0, FAILURE_BURST)
             app.state.scorer = CommentScorer(accurate=settings.accurate).setup()
             app.state.moderator = Moderator.load(settings.policy, accurate=settings.accurate)
             app.state.webhooks = webhooks.start(store)

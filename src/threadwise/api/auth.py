@@ -154,6 +154,38 @@ class RateLimiter:
                 raise RateLimited(f"too many requests from {caller}", retry_after=wait, source=caller)
             self._buckets[caller] = (tokens - 1, now)
 
+    def check(self, caller: str) -> None:
+        """Raise RateLimited when ``caller``'s bucket is empty, spending nothing."""
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            tokens, then = self._buckets.get(caller, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if tokens < 1:
+            raise RateLimited(f"too many refused keys from {caller}", retry_after=(1 - tokens) / self.rate,
+                              source=caller)
+
+
+# A client whose keys keep being refused (guessing, or a stale key in a loop) is slowed down: after
+# FAILURE_BURST refusals it gets 429 for every key, valid or not, until its bucket refills.
+FAILURES_PER_MINUTE = 30.0
+FAILURE_BURST = 10
+
+
+def authenticate_request(request: Request, raw_key: str | None) -> Principal:
+    """``authenticate``, counting each refused key against the client's address."""
+    failures: RateLimiter | None = getattr(request.app.state, "failures", None)
+    caller = f"address {request.client.host if request.client else 'unknown'}"
+    if failures is not None:
+        failures.check(caller)
+    try:
+        return authenticate(get_store(request), raw_key)
+    except InvalidApiKey:
+        if failures is not None:
+            failures.take(caller)
+        raise
+
 
 
 # --- FastAPI dependencies ----------------------------------------------------------------------------
@@ -180,7 +212,7 @@ def require(*roles: str, allow_query_key: bool = False) -> Callable[..., Princip
         header: Annotated[str | None, Security(_header)],
     ) -> Principal:
         query = request.query_params.get("key") if allow_query_key else None
-        principal = authenticate(get_store(request), _given_key(bearer, header, query))
+        principal = authenticate_request(request, _given_key(bearer, header, query))
         check_role(principal, roles)
         request.app.state.limiter.take(f"key {principal.key_id}")
         return principal
@@ -199,7 +231,7 @@ def perspective_access(
     if raw_key is None and request.app.state.settings.open_perspective:
         request.app.state.limiter.take(f"address {request.client.host if request.client else 'unknown'}")
         return None
-    principal = authenticate(get_store(request), raw_key)
+    principal = authenticate_request(request, raw_key)
     request.app.state.limiter.take(f"key {principal.key_id}")
     return principal
 

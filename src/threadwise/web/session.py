@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from threadwise.api.auth import Principal, authenticate
+from threadwise.api.auth import Principal, authenticate_request
 from threadwise.errors import ThreadwiseError
 from threadwise.store import Store
 from threadwise.web.errors import CsrfRefused, LoginRefused, NotSignedIn, RoleNotAllowed
@@ -51,7 +51,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
 def sign_in(request: Request, store: Store, raw_key: str) -> tuple[Principal, str]:
     """Check the key and its role; returns the principal and the cookie value to set."""
     try:
-        principal = authenticate(store, raw_key)
+        principal = authenticate_request(request, raw_key)
     except ThreadwiseError as error:
         raise LoginRefused(f"that key does not sign in: {error.message}") from error
     if not principal.may(*UI_ROLES):
