@@ -101,7 +101,8 @@ def test_an_unreadable_body_names_its_cause(
 
 
 def test_a_client_whose_keys_keep_failing_is_slowed_down(tmp_path: Path) -> None:
-    app = create_app(ApiSettings(db=f"sqlite:///{tmp_path / 'limits.db'}"))  # the default limits
+    # The default burst; a refill slow enough that a loaded test machine cannot refill it meanwhile.
+    app = create_app(ApiSettings(db=f"sqlite:///{tmp_path / 'limits.db'}", refused_per_minute=0.01))
     with TestClient(app) as client:
         good = {"X-API-Key": create_key(app.state.store, "read-only")[0]}
         wrong = {"X-API-Key": "tw_00000000_guess"}
