@@ -179,7 +179,7 @@ def test_escalate_by_form_and_by_htmx(web: Web) -> None:
     fragment = web.client.post("/ui/items/c-quote/decision", headers={"hx-request": "true"},
                                data={"action": "escalate", "reason": "needs an editor", "csrf": csrf})  # fmt: skip
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith("<article")
-    assert "escalate by ann: needs an editor" in fragment.text
+    assert f"escalate by {actor(web, 'ann')}: needs an editor" in fragment.text
     assert 'data-action="approve"' in fragment.text and "data-just-decided" in fragment.text  # escalated: still open
     assert decisions_of(web, "c-quote")[-1] == (actor(web, "ann"), "escalate", "needs an editor")
 
@@ -192,7 +192,7 @@ def test_a_settled_item_leaves_the_queue_and_can_be_overturned(web: Web) -> None
     listed = web.client.get("/ui/queue?state=rejected").text
     item = listed[listed.index('id="item-c-author1"'):]
     item = item[: item.index("</article>")]
-    assert "reject by ann: spam or repeated posting" in item and 'data-action="approve"' in item
+    assert f"reject by {actor(web, 'ann')}: spam or repeated posting" in item and 'data-action="approve"' in item
     web.client.post("/ui/items/c-author1/decision", data={"action": "approve", "csrf": csrf})
     first, second = audit_log(web.store, "c-author1")[-2:]
     assert (first.action, second.action, second.supersedes) == ("reject", "approve", first.id)

@@ -173,7 +173,7 @@ def test_a_approves_the_current_item_and_moves_on(tab: Tab, site: Site) -> None:
     suggestion = audit_log(site.store, "c-approve")[-1]
     select_item(page, "c-approve")
     page.keyboard.press("a")
-    expect(page.locator("#item-c-approve .outcome")).to_have_text("approve by ann")
+    expect(page.locator("#item-c-approve .outcome")).to_have_text(f"approve by {actor(site, 'ann')}")
     expect(page.locator("#item-c-approve")).to_have_class(_has("decided"))
     expect(page.locator("#queue .item.current")).not_to_have_id("item-c-approve")  # on to the next open one
     decision = audit_log(site.store, "c-approve")[-1]
@@ -194,7 +194,7 @@ def test_r_opens_the_reason_picker_and_rejects_with_the_chosen_reason(tab: Tab, 
     page.keyboard.press("2")
     expect(reason).to_have_value(second)
     page.keyboard.press("Enter")
-    expect(page.locator("#item-c-reject .outcome")).to_have_text(f"reject by ann: {second}")
+    expect(page.locator("#item-c-reject .outcome")).to_have_text(f"reject by {actor(site, 'ann')}: {second}")
     assert latest(site, "c-reject") == (actor(site, "ann"), "reject", second)
     page.click("#item-c-reject details.statement summary")
     statement = page.locator("#item-c-reject details.statement textarea")
@@ -209,7 +209,7 @@ def test_escape_closes_the_picker_and_e_escalates(tab: Tab, site: Site) -> None:
     page.keyboard.press("Escape")
     expect(page.locator("#item-c-quote details.reject")).not_to_have_attribute("open", "")
     page.keyboard.press("e")
-    expect(page.locator("#item-c-quote .outcome")).to_have_text("escalate by ann")
+    expect(page.locator("#item-c-quote .outcome")).to_have_text(f"escalate by {actor(site, 'ann')}")
     expect(page.locator("#queue .item.current")).not_to_have_id("item-c-quote")  # on to the next
     expect(page.locator("#item-c-quote form.decide")).to_have_count(3)  # escalated: still to be decided
     assert latest(site, "c-quote") == (actor(site, "ann"), "escalate", "")
