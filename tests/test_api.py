@@ -253,6 +253,9 @@ def test_serve_answers_a_perspective_request_over_http_with_a_key_in_the_query(t
         assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] >= 0.7
         refused = httpx.post(base + ANALYZE, json=perspective_request("hello", "TOXICITY"), timeout=10)
         assert_envelope(refused, 401, "TW-E090")  # without --open-perspective a key is needed
+        wrong = httpx.post(base + ANALYZE, params={"key": key + "x", "other": "1"}, timeout=10,
+                           json=perspective_request("hello", "TOXICITY"))
+        assert wrong.status_code == 401
     finally:
         server.terminate()
         try:
@@ -260,3 +263,6 @@ def test_serve_answers_a_perspective_request_over_http_with_a_key_in_the_query(t
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+    logged = log.read_text(errors="replace")
+    assert "analyze?key=[redacted] HTTP/1.1\" 200" in logged and "key=[redacted]&other=1" in logged  # access log
+    assert key not in logged and key.split("_", 2)[2][:16] not in logged

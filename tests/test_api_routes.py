@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from conftest import EXAMPLE
 from test_api import assert_envelope
 from threadwise.api import ApiSettings, create_app
-from threadwise.api.auth import ROLES, create_key
+from threadwise.api.auth import ROLES, actor_of, create_key
 from threadwise.store import Store
 
 INSULT = "You are a pathetic idiot and a moron, shut up."
@@ -126,8 +126,9 @@ def test_submit_queue_claim_decide_and_audit(api: Api) -> None:
     assert any(f["analyser"] == "toxicity" for f in found[comment])
 
     ana, ben = api.as_("moderator"), api.as_("moderator2")
+    as_ana = actor_of(api.keys["moderator"].split("_")[1], "ana")  # name and key id: two keys never blur
     claimed = api.client.post(f"/v1/comments/{comment}/claim", json={"ttl_seconds": 600}, headers=ana)
-    assert claimed.status_code == 200 and claimed.json()["claim"]["moderator"] == "ana"
+    assert claimed.status_code == 200 and claimed.json()["claim"]["moderator"] == as_ana
     assert_envelope(api.client.post(f"/v1/comments/{comment}/claim", json={}, headers=ben), 409, "TW-E083")
     assert_envelope(api.client.post(f"/v1/comments/{comment}/decision", json={"action": "approve"}, headers=ben),
                     409, "TW-E083")
@@ -136,11 +137,11 @@ def test_submit_queue_claim_decide_and_audit(api: Api) -> None:
     decided = api.client.post(f"/v1/comments/{comment}/decision", headers=ana,
                               json={"action": "reject", "reason": "personal insult"})
     assert decided.status_code == 201 and decided.json()["state"] == "rejected"
-    assert decided.json()["actor"] == "ana"
+    assert decided.json()["actor"] == as_ana
 
     audit = api.client.get("/v1/audit", params={"comment_id": comment}, headers=api.as_("read-only")).json()
     actors = [d["actor"] for d in audit["decisions"]]
-    assert actors[0].startswith("policy:default@") and actors[-1] == "ana" and audit["total"] == 2
+    assert actors[0].startswith("policy:default@") and actors[-1] == as_ana and audit["total"] == 2
     assert audit["decisions"][0]["evidence"][0]["rule"] in ("insult", "toxic")
 
     queue = api.client.get("/v1/queue", params={"state": "rejected"}, headers=api.as_("read-only")).json()

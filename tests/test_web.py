@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed
 from threadwise.api.app import ApiSettings, create_app
-from threadwise.api.auth import revoke_key
+from threadwise.api.auth import actor_of, revoke_key
 from threadwise.moderation import audit_log
 from threadwise.store import Store
 from threadwise.web.highlight import Mark, marks_from_evidence, segments
@@ -58,6 +58,11 @@ def sign_in(web: Web, name: str = "ann") -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', queue.text)
     assert found
     return found.group(1)
+
+
+def actor(web: Web, name: str) -> str:
+    """How the audit log names the person holding the seeded key ``name``."""
+    return actor_of(web.keys[name].split("_")[1], name)
 
 
 def decisions_of(web: Web, comment_id: str) -> list[tuple[str, str, str]]:
@@ -115,7 +120,7 @@ def test_sign_in_sets_a_hardened_cookie_holding_no_key(web: Web) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/ui/audit"
     cookie = answer.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
-    assert web.keys["ann"] not in cookie and web.keys["ann"].split("_")[2] not in cookie
+    assert web.keys["ann"] not in cookie and web.keys["ann"].split("_", 2)[2] not in cookie  # the secret may hold "_"
     page = web.client.get("/ui/queue")
     assert page.status_code == 200 and "ann (moderator)" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
@@ -154,7 +159,15 @@ def test_a_post_without_the_token_or_from_another_site_stores_nothing(web: Web) 
     other_site = web.client.post("/ui/items/c-quote/decision", data={"action": "approve", "csrf": csrf},
                                  headers={"origin": "https://evil.example"})  # fmt: skip
     assert other_site.status_code == 403
+    opaque = web.client.post("/ui/items/c-quote/decision", data={"action": "approve", "csrf": csrf},
+                             headers={"origin": "null"})  # a sandboxed frame or data: page  # fmt: skip
+    assert opaque.status_code == 403
     assert decisions_of(web, "c-quote") == before
+
+
+def test_sign_in_refuses_an_opaque_origin(web: Web) -> None:
+    answer = web.client.post("/ui/login", data={"key": web.keys["ann"]}, headers={"origin": "null"})
+    assert answer.status_code == 403 and "set-cookie" not in answer.headers
 
 
 def test_escalate_by_form_and_by_htmx(web: Web) -> None:
@@ -162,13 +175,13 @@ def test_escalate_by_form_and_by_htmx(web: Web) -> None:
     plain = web.client.post("/ui/items/c-quote/decision",
                             data={"action": "escalate", "csrf": csrf, "next": "/ui/queue?state=review"})  # fmt: skip
     assert plain.status_code == 303 and plain.headers["location"] == "/ui/queue?state=review"
-    assert decisions_of(web, "c-quote")[-1] == ("ann", "escalate", "")
+    assert decisions_of(web, "c-quote")[-1] == (actor(web, "ann"), "escalate", "")
     fragment = web.client.post("/ui/items/c-quote/decision", headers={"hx-request": "true"},
                                data={"action": "escalate", "reason": "needs an editor", "csrf": csrf})  # fmt: skip
     assert fragment.status_code == 200 and fragment.text.lstrip().startswith("<article")
-    assert "escalate by ann: needs an editor" in fragment.text
+    assert f"escalate by {actor(web, 'ann')}: needs an editor" in fragment.text
     assert 'data-action="approve"' in fragment.text and "data-just-decided" in fragment.text  # escalated: still open
-    assert decisions_of(web, "c-quote")[-1] == ("ann", "escalate", "needs an editor")
+    assert decisions_of(web, "c-quote")[-1] == (actor(web, "ann"), "escalate", "needs an editor")
 
 
 def test_a_settled_item_leaves_the_queue_and_can_be_overturned(web: Web) -> None:
@@ -179,7 +192,7 @@ def test_a_settled_item_leaves_the_queue_and_can_be_overturned(web: Web) -> None
     listed = web.client.get("/ui/queue?state=rejected").text
     item = listed[listed.index('id="item-c-author1"'):]
     item = item[: item.index("</article>")]
-    assert "reject by ann: spam or repeated posting" in item and 'data-action="approve"' in item
+    assert f"reject by {actor(web, 'ann')}: spam or repeated posting" in item and 'data-action="approve"' in item
     web.client.post("/ui/items/c-author1/decision", data={"action": "approve", "csrf": csrf})
     first, second = audit_log(web.store, "c-author1")[-2:]
     assert (first.action, second.action, second.supersedes) == ("reject", "approve", first.id)
@@ -212,12 +225,12 @@ def test_bulk_by_author_decides_every_comment_of_theirs(web: Web) -> None:
                                                "posting", "csrf": csrf, "next": "/ui/queue"})  # fmt: skip
     assert answer.status_code == 303 and answer.headers["location"] == "/ui/queue"
     for comment_id in ("c-author1", "c-author2"):
-        assert decisions_of(web, comment_id)[-1] == ("ann", "reject", "spam or repeated posting")
+        assert decisions_of(web, comment_id)[-1] == (actor(web, "ann"), "reject", "spam or repeated posting")
     assert 'id="item-c-author1"' not in web.client.get("/ui/queue").text
 
 
 def test_a_comment_held_by_another_moderator_is_not_listed_or_decided(web: Web) -> None:
-    web.store.release("c-bulk2", "ann")  # the queue pages of earlier tests claimed it for ann
+    web.store.release("c-bulk2", actor(web, "ann"))  # the queue pages of earlier tests claimed it for ann
     assert web.store.claim("c-bulk2", "carol", ttl_seconds=600)
     try:
         csrf = sign_in(web)
@@ -226,7 +239,7 @@ def test_a_comment_held_by_another_moderator_is_not_listed_or_decided(web: Web) 
         assert "being reviewed by other moderators" in page
         refused = web.client.post("/ui/items/c-bulk2/decision", data={"action": "approve", "csrf": csrf})
         assert refused.status_code == 409 and "TW-E083" in refused.text and "claimed by carol" in refused.text
-        assert web.store.queue_item("c-bulk1").claim.moderator == "ann"  # type: ignore[union-attr]
+        assert web.store.queue_item("c-bulk1").claim.moderator == actor(web, "ann")  # type: ignore[union-attr]
     finally:
         web.store.release("c-bulk2", "carol")
 
@@ -248,7 +261,7 @@ def test_hostile_text_is_escaped_everywhere(web: Web) -> None:
     statement = decided.text[decided.text.index('<textarea aria-label="statement of reasons"'):]
     assert statement.startswith('<textarea aria-label="statement of reasons" rows="4">Your comment was removed')
     assert "&lt;img" in statement[: statement.index("</textarea>")]  # the draft quotes the reason, escaped
-    assert decisions_of(web, "c-xss")[-1] == ("ann", "reject", reason)  # the written reason wins over the pick
+    assert decisions_of(web, "c-xss")[-1] == (actor(web, "ann"), "reject", reason)  # the written reason wins
     audit = web.client.get("/ui/audit?comment=c-xss").text
     assert "&lt;img src=x" in audit and "<img src=x" not in audit
 

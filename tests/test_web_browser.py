@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, s
 
 from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed, serving
 from threadwise.api.app import ApiSettings, create_app
+from threadwise.api.auth import actor_of
 from threadwise.moderation import audit_log
 from threadwise.policy import load_policy
 from threadwise.store import Store
@@ -109,6 +110,11 @@ def select_item(page: Page, comment_id: str) -> None:
     expect(page.locator(f"#item-{comment_id}")).to_have_class(_has("current"))
 
 
+def actor(site: Site, name: str) -> str:
+    """How the audit log names the person holding the seeded key ``name``."""
+    return actor_of(site.keys[name].split("_")[1], name)
+
+
 def latest(site: Site, comment_id: str) -> tuple[str, str, str]:
     decision = audit_log(site.store, comment_id)[-1]
     return decision.actor, decision.action, decision.reason
@@ -167,11 +173,11 @@ def test_a_approves_the_current_item_and_moves_on(tab: Tab, site: Site) -> None:
     suggestion = audit_log(site.store, "c-approve")[-1]
     select_item(page, "c-approve")
     page.keyboard.press("a")
-    expect(page.locator("#item-c-approve .outcome")).to_have_text("approve by ann")
+    expect(page.locator("#item-c-approve .outcome")).to_have_text(f"approve by {actor(site, 'ann')}")
     expect(page.locator("#item-c-approve")).to_have_class(_has("decided"))
     expect(page.locator("#queue .item.current")).not_to_have_id("item-c-approve")  # on to the next open one
     decision = audit_log(site.store, "c-approve")[-1]
-    assert (decision.actor, decision.action, decision.supersedes) == ("ann", "approve", suggestion.id)
+    assert (decision.actor, decision.action, decision.supersedes) == (actor(site, "ann"), "approve", suggestion.id)
     assert site.store.queue_item("c-approve").state == "approved"
 
 
@@ -188,8 +194,8 @@ def test_r_opens_the_reason_picker_and_rejects_with_the_chosen_reason(tab: Tab, 
     page.keyboard.press("2")
     expect(reason).to_have_value(second)
     page.keyboard.press("Enter")
-    expect(page.locator("#item-c-reject .outcome")).to_have_text(f"reject by ann: {second}")
-    assert latest(site, "c-reject") == ("ann", "reject", second)
+    expect(page.locator("#item-c-reject .outcome")).to_have_text(f"reject by {actor(site, 'ann')}: {second}")
+    assert latest(site, "c-reject") == (actor(site, "ann"), "reject", second)
     page.click("#item-c-reject details.statement summary")
     statement = page.locator("#item-c-reject details.statement textarea")
     expect(statement).to_have_value(re.compile(r"^Your comment was removed .*“pathetic clown”"))
@@ -203,10 +209,10 @@ def test_escape_closes_the_picker_and_e_escalates(tab: Tab, site: Site) -> None:
     page.keyboard.press("Escape")
     expect(page.locator("#item-c-quote details.reject")).not_to_have_attribute("open", "")
     page.keyboard.press("e")
-    expect(page.locator("#item-c-quote .outcome")).to_have_text("escalate by ann")
+    expect(page.locator("#item-c-quote .outcome")).to_have_text(f"escalate by {actor(site, 'ann')}")
     expect(page.locator("#queue .item.current")).not_to_have_id("item-c-quote")  # on to the next
     expect(page.locator("#item-c-quote form.decide")).to_have_count(3)  # escalated: still to be decided
-    assert latest(site, "c-quote") == ("ann", "escalate", "")
+    assert latest(site, "c-quote") == (actor(site, "ann"), "escalate", "")
     page.click("nav >> text=Audit log")
     first_row = page.locator("table.audit tbody tr").first
     expect(first_row).to_contain_text("c-quote")
@@ -231,7 +237,7 @@ def test_x_selects_and_the_bulk_bar_rejects_the_selection(tab: Tab, site: Site) 
     expect(page).to_have_url(f"{site.url}/ui/queue?state=open")
     expect(page.locator("#item-c-bulk1")).to_have_count(0)
     expect(page.locator("#item-c-bulk2")).to_have_count(0)
-    assert latest(site, "c-bulk1") == latest(site, "c-bulk2") == ("ann", "reject", reason)
+    assert latest(site, "c-bulk1") == latest(site, "c-bulk2") == (actor(site, "ann"), "reject", reason)
 
 
 def test_a_hostile_comment_renders_as_text_and_runs_nothing(tab: Tab, site: Site) -> None:

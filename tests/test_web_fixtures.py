@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 
-from conftest import EXAMPLE, PG_URL
+from conftest import EXAMPLE, pg_schema_url
 from threadwise.api.auth import create_key
 from threadwise.ingest import read_thread
 from threadwise.model import Article, Comment, Thread
@@ -76,8 +76,7 @@ def database(kind: str, tmp: Path, pg_admin: sa.Engine | None) -> Iterator[str]:
     with pg_admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
+        yield pg_schema_url(pg_admin, schema)
     finally:
         with pg_admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

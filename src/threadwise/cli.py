@@ -7,11 +7,18 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 
 from threadwise import cli_api, cli_audit, cli_batch, cli_data, cli_report, service
-from threadwise.cli_render import analysis_view, goals_table, metrics_table, outcome_line, thread_table, thread_view
+from threadwise.cli_render import (
+    analysis_view,
+    goals_table,
+    metrics_table,
+    outcome_line,
+    safe,
+    thread_table,
+    thread_view,
+)
 from threadwise.errors import ThreadwiseError
 from threadwise.export import EXPORT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
@@ -169,5 +176,5 @@ def main() -> None:
     try:
         app()
     except ThreadwiseError as error:
-        errors.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        errors.print(f"[red]error[/red] {safe(str(error))}", highlight=False)
         raise SystemExit(2) from error

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from threadwise import service
+from threadwise.cli_render import safe
 
 if TYPE_CHECKING:
     from threadwise.api import ApiSettings
@@ -63,7 +64,7 @@ def keys_list(db: DbOption = None) -> None:
     table = Table("id", "name", "role", "state", "created", "expires")
     for record in records:
         expires = record.expires_at.isoformat(timespec="seconds") if record.expires_at else ""
-        table.add_row(record.id, record.name, record.role, record.state(now),
+        table.add_row(record.id, safe(record.name), record.role, record.state(now),
                       record.created_at.isoformat(timespec="seconds"), expires)  # fmt: skip
     console.print(table)
 
@@ -121,10 +122,11 @@ def moderate(
         done = premoderate(store, checked, stored)
         counts = store.queue_counts(stored.id)
     numbers = {c.id: c.number or str(c.position + 1) for c in stored.comments}
-    table = Table("#", "comment", "suggestion", "reason", title=f"{stored.article.title or stored.id}")
+    table = Table("#", "comment", "suggestion", "reason", title=safe(stored.article.title or stored.id))
     for suggestion in done.suggestions:
         if suggestion.action != "approve":
-            table.add_row(numbers[suggestion.comment_id], suggestion.comment_id, suggestion.action, suggestion.reason)
+            table.add_row(safe(numbers[suggestion.comment_id]), safe(suggestion.comment_id), suggestion.action,
+                          safe(suggestion.reason))
     console.print(table)
     console.print(f"recorded {len(done.recorded)} suggestions ({len(done.kept)} kept as they were); queues: "
                   + ", ".join(f"{state} {n}" for state, n in counts.items()), highlight=False)

@@ -46,7 +46,7 @@ def read_source(ref: str, *, format: str | None = None, encoding: str | None = N
         raise InputError("no such file", source=ref, fix="check the path")
     if path.stat().st_size > limit:
         return read_thread(b"x" * (limit + 1), ref, max_bytes=limit)  # refused by the size check, unread
-    return read_thread(path.read_bytes(), ref, format=format, encoding=encoding, max_bytes=limit)
+    return read_thread(path.read_bytes(), ref, format=format, encoding=encoding, max_bytes=limit, local_file=True)
 
 
 def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = None,

@@ -19,7 +19,7 @@ from threadwise.errors import StoreError
 from threadwise.model import Comment, Decision, Finding, Run, Thread
 from threadwise.policy import AuthorHistory
 from threadwise.store import access, queue, records, threads
-from threadwise.store.access import ApiKeyRecord, WebhookDelivery
+from threadwise.store.access import ApiKeyRecord, OutboxEvent, WebhookDelivery
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
 from threadwise.store.queue import STATES, Claim, DecisionRequest, QueueItem, Report
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
@@ -222,6 +222,16 @@ class Store:
     ) -> None:
         with self._write(f"cannot record webhook delivery {delivery_id}") as conn:
             access.record_attempt(conn, delivery_id, status, status_code, error, _now())
+
+    def pending_outbox(self, limit: int = 500) -> list[OutboxEvent]:
+        """Recorded events not yet turned into deliveries, oldest first."""
+        with self._read("cannot read the webhook outbox") as conn:
+            return access.pending_outbox(conn, limit)
+
+    def dispatch_outbox_event(self, event_id: str, deliveries: list[WebhookDelivery]) -> bool:
+        """Record an outbox event's deliveries and mark it dispatched, once (False if already done)."""
+        with self._write(f"cannot dispatch webhook event {event_id}") as conn:
+            return access.dispatch_outbox_event(conn, event_id, deliveries, _now())
 
     def webhook_deliveries(self, status: str | None = None, limit: int | None = 100) -> list[WebhookDelivery]:
         with self._read("cannot read webhook deliveries") as conn:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Row
 from threadwise.errors import ClaimedByOther, CommentNotFound, ModerationError
 from threadwise.model import Comment, Decision
 from threadwise.policy import AuthorHistory
+from threadwise.store.access import OutboxEvent, add_outbox_event
 from threadwise.store.records import add_decision, decision_from_row
 from threadwise.store.schema import claims, comment_versions, comments, decisions, reports
 from threadwise.store.threads import comment_from_row, latest_version
@@ -31,6 +32,7 @@ from threadwise.store.threads import comment_from_row, latest_version
 STATES = ("pending", "review", "reported", "approved", "rejected")
 # Decisions whose actor starts so are the policy's suggestions; every other actor is a person.
 POLICY_ACTOR = "policy:"
+DECIDED_EVENT = "comment.decided"
 
 
 def is_policy_actor(actor: str) -> bool:
@@ -109,6 +111,8 @@ def append_decisions(conn: Connection, requests: Sequence[DecisionRequest], now:
         )  # fmt: skip
         latest[request.comment_id] = decision.id
         add_decision(conn, decision)
+        if not is_policy_actor(decision.actor):  # a person's decision is announced; in this transaction
+            add_outbox_event(conn, OutboxEvent(uuid.uuid4().hex, DECIDED_EVENT, decision.comment_id, decision.id, now))
         conn.execute(claims.delete().where(claims.c.comment_id == decision.comment_id,
                                            claims.c.moderator == decision.actor))
         made.append(decision)

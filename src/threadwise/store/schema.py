@@ -164,7 +164,7 @@ api_keys = sa.Table(
     "api_keys",
     metadata,
     sa.Column("id", sa.String, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False, unique=True),  # one name, one key: the audit log's people
     sa.Column("role", sa.String, nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -187,4 +187,17 @@ webhook_deliveries = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Events to announce, written in the transaction of what they announce (a decision), so that a process
+# killed right after its commit still sends them: the next server turns each into deliveries, once.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),  # also the event's id, stable across restarts
+    sa.Column("event", sa.String, nullable=False),
+    sa.Column("comment_id", sa.String, nullable=False),
+    sa.Column("decision_id", sa.String, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("dispatched_at", UTCDateTime, index=True),
 )
