@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from threadwise import cli_api, cli_audit, cli_batch, cli_report, service
+from threadwise import cli_api, cli_audit, cli_batch, cli_feedback, cli_report, service
 from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
 from threadwise.export import EXPORT_FORMATS, analysis_record
@@ -24,6 +24,7 @@ cli_api.register(app)  # keys, policy check, moderate
 cli_batch.register(app)  # batch
 cli_report.register(app)  # report
 cli_audit.register(app)  # audit
+cli_feedback.register(app)  # feedback list|export, calibrate
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
