@@ -11,6 +11,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def test_calibrate_reports_each_community_against_the_policy_and_the_clients_thr
     rows = [verdict(t, 1.0 if s >= 0.5 else 0.0) for t, s in texts.items()]
     rows += [verdict(t, 1.0 if s >= 0.9 else 0.0, community="forum-b") for t, s in texts.items()]
     rows.append(verdict("unreadable", 1.0, community="forum-b"))
+    rows.append(replace(verdict("t39", 0.0, community="forum-b"), languages=("fr",)))  # not scored in English
     results = calibrate(rows, toxicity_of(texts), load_policy(), client={"TOXICITY": 0.8}, min_feedback=20)
     by_community = {r.community: r for r in results}
     a, b = by_community["Coral:https://a.example"], by_community["forum-b"]
@@ -63,7 +65,7 @@ def test_calibrate_reports_each_community_against_the_policy_and_the_clients_thr
     assert policy_a.passed_rejected == 12 and policy_a.held_approved == 0  # 0.500 … 0.775 rejected, not held
     assert a.proposed is not None and a.proposed.agree == 40 and 0.48 <= a.proposed.threshold <= 0.5
     assert b.proposed is not None and b.proposed.agree == 40 and 0.88 <= b.proposed.threshold <= 0.9
-    assert (b.verdicts, b.unscored) == (41, 1)
+    assert (b.verdicts, b.unscored) == (42, 2)
 
 
 def test_calibrate_makes_no_proposal_from_too_few_or_one_sided_verdicts() -> None:

@@ -2,9 +2,10 @@
 
 The ground truth is what ``comments:suggestscore`` stored: Coral posts a 0 for every comment its
 moderators approve and a 1 for every one they reject. Each stored comment is scored again with the
-server's scorer, and for every threshold in force on that attribute (the policy's rules on its label,
-plus any a client applies itself, such as Coral's toxicity threshold) a comment counts as *held* when
-it scores at least the threshold. Agreement is the share of comments where held = rejected.
+server's scorer (one sent in a language the models do not read, or in a script they cannot read, counts
+as unscored), and for every threshold in force on that attribute (the policy's rules on its label, plus
+any a client applies itself, such as Coral's toxicity threshold) a comment counts as *held* when it
+scores at least the threshold. Agreement is the share of comments where held = rejected.
 
 A proposal is the threshold on a 0.01 grid with the highest agreement (ties: the one nearest the current
 threshold, so a proposal moves no further than the data asks). It is a report, never a change: the live
@@ -18,8 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from threadwise.api.perspective_analyze import ATTRIBUTES
 from threadwise.errors import InvalidThreshold
+from threadwise.perspective_attributes import ATTRIBUTES, is_served
 from threadwise.policy import Policy
 from threadwise.store import ScoreSuggestion
 
@@ -103,6 +104,8 @@ def calibrate(suggestions: Sequence[ScoreSuggestion], scores: Scores, policy: Po
     for (community, attribute), rows in sorted(groups.items()):
         pairs = []
         for row in rows:
+            if not is_served(row.languages):
+                continue  # the English models would score it, and mean nothing
             if row.text not in cache:
                 cache[row.text] = scores(row.text)
             scored = cache[row.text]

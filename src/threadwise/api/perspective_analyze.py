@@ -23,17 +23,8 @@ from threadwise.api.perspective_wire import (
     TextEntry,
 )
 from threadwise.api.scoring import CommentScorer, CommentScores
+from threadwise.perspective_attributes import ATTRIBUTES, SUPPORTED_LANGUAGES, primary_language
 
-# Perspective attribute → the toxicity analyser's label.
-ATTRIBUTES = {
-    "TOXICITY": "toxicity",
-    "SEVERE_TOXICITY": "severe_toxicity",
-    "INSULT": "insult",
-    "PROFANITY": "profanity",
-    "THREAT": "threat",
-    "IDENTITY_ATTACK": "identity_attack",
-}
-SUPPORTED_LANGUAGES = ("en",)  # the heads are trained on English comments only
 UNDETERMINED = "und"  # what Perspective reports when it cannot tell the language (biohazard-alert #20)
 MAX_COMMENT_BYTES = 20 * 1024  # Perspective's documented limit ("Comment text too long.")
 SERVED_SCORE_TYPES = (None, "SCORE_TYPE_UNSPECIFIED", PROBABILITY)
@@ -103,11 +94,6 @@ def language_refusal(attribute: str, languages: list[str], *, requested: list[st
         "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
         languageNotSupportedByAttributeError=detail,
     )
-
-
-def primary_language(code: str) -> str:
-    """The primary subtag of an ISO 639-1 or BCP-47 code ("en-GB" → "en"), as Perspective accepts both."""
-    return code.split("-")[0].split("_")[0].lower()
 
 
 def _response(body: AnalyzeCommentRequest, languages: list[str], scores: dict[str, AttributeScoresOut],
