@@ -7,7 +7,7 @@ EXAMPLE := examples/op-ed-ceasefire.txt
 DEMO_PORT ?= 8080
 DEMO_CORAL_SECRET ?= demo-coral-secret
 
-.PHONY: install demo test lint typecheck clean bench browser dist
+.PHONY: install demo test lint typecheck clean bench browser dist node-clients
 
 install: $(VENV)/.installed
 
@@ -40,7 +40,12 @@ lint: install
 browser:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: lint browser
+# Perspective's npm client for the real-client tests, into tests/clients/node (skipped where npm is absent).
+node-clients:
+	@if command -v npm >/dev/null; then npm ci --prefix tests/clients/node --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the npm Perspective client test will be skipped"; fi
+
+test: lint browser node-clients
 	$(BIN)/pytest
 
 # sdist and wheel in dist/; without isolation the pinned setuptools of .venv builds them, offline.

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from threadwise.api import ApiSettings, create_app
+from threadwise.api.auth import create_key
 from threadwise.errors import ThreadNotFound
 
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -157,20 +158,28 @@ def test_perspective_refuses_an_empty_comment_and_missing_attributes(client: Tes
 # --- the one error envelope ------------------------------------------------------------------------
 
 
-def test_envelope_for_malformed_json(client: TestClient) -> None:
-    response = client.post(ANALYZE, content=b'{"comment": {"text": "hi"', headers={"content-type": "application/json"})
+@pytest.fixture(scope="module")
+def admin(client: TestClient) -> dict[str, str]:
+    return {"X-API-Key": create_key(client.app.state.store, "admin", "envelope-tests")[0]}  # type: ignore[attr-defined]
+
+
+# The Perspective routes refuse a body outside their schema as Perspective does (test_perspective_contract);
+# every other route answers in the envelope.
+def test_envelope_for_malformed_json(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", content=b'{"content": "hi"', headers={"content-type": "application/json",
+                                                                              **admin})
     assert_envelope(response, 400, "TW-E061")
 
 
-def test_envelope_for_wrong_types_names_the_field(client: TestClient) -> None:
-    response = client.post(ANALYZE, json={"comment": {"text": 5}, "requestedAttributes": {"TOXICITY": {}}})
+def test_envelope_for_wrong_types_names_the_field(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", json={"content": 5}, headers=admin)
     assert_envelope(response, 422, "TW-E060")
-    assert "comment.text" in response.json()["error"]["message"]
+    assert "content" in response.json()["error"]["message"]
 
 
-def test_envelope_for_a_form_encoded_body(client: TestClient) -> None:
-    response = client.post(ANALYZE, content=b'{"comment": {"text": "hi"}}',
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+def test_envelope_for_a_form_encoded_body(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", content=b'{"content": "hi"}',
+                           headers={"content-type": "application/x-www-form-urlencoded", **admin})
     assert_envelope(response, 415, "TW-E066")
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from threadwise import cli_api, cli_audit, cli_batch, cli_data, cli_report, service
+from threadwise import cli_api, cli_audit, cli_batch, cli_data, cli_feedback, cli_report, service
 from threadwise.cli_render import (
     analysis_view,
     goals_table,
@@ -33,6 +33,7 @@ cli_batch.register(app)  # batch
 cli_report.register(app)  # report
 cli_audit.register(app)  # audit
 cli_data.register(app)  # data, example
+cli_feedback.register(app)  # feedback list|export, calibrate
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: threadwise.db in the data folder, or THREADWISE_DB).")

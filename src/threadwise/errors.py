@@ -221,3 +221,16 @@ class DuplicateKeyName(InputError):
 class InvalidWebhook(InvalidSetting):
     code = "TW-E097"
     fix = "a webhook target is an http(s) URL and needs at least one signing secret (THREADWISE_WEBHOOK_SECRETS)"
+
+
+# --- moderators' feedback and calibration (TW-E16x) ------------------------------------------------
+
+
+class UnknownFeedbackFormat(InputError):
+    code = "TW-E160"
+    fix = "export feedback as jsonl or csv"
+
+
+class InvalidThreshold(InputError):
+    code = "TW-E161"
+    fix = "give a threshold as ATTRIBUTE=SCORE with a Perspective attribute and a score in [0, 1], e.g. TOXICITY=0.8"

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from threadwise import __version__
-from threadwise.api import coral, perspective, routes
+from threadwise.api import coral, feedback_routes, perspective, routes
 from threadwise.api.auth import FAILURE_BURST, FAILURES_PER_MINUTE, RateLimiter
 from threadwise.api.errors import install_error_handlers
 from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
+from threadwise.api.perspective_errors import PerspectiveError, on_perspective_error
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
 from threadwise.report import routes as report_routes
@@ -100,9 +101,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
-    app.add_exception_handler(perspective.PerspectiveError, perspective.on_perspective_error)
+    app.add_exception_handler(PerspectiveError, on_perspective_error)
     app.include_router(perspective.router)
     app.include_router(routes.router)
+    app.include_router(feedback_routes.router)
     app.include_router(coral.router)
     # Other routers (the web UI's) are included below this line.
     install_web(app)  # the moderator UI under /ui, with its static files

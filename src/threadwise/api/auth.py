@@ -21,9 +21,10 @@ route                                         admin  moderator  ingest  read-onl
 ============================================  =====  =========  ======  =========
 read threads, findings, queue, audit log      ✓      ✓          ✓       ✓
 Perspective ``comments:analyze`` (no store)   ✓      ✓          ✓       ✓
+Perspective ``comments:suggestscore``         ✓      ✓          ✓       ✓
 ingest a thread, submit a comment             ✓                 ✓
 claim, release, decide, decide in bulk        ✓      ✓
-webhook deliveries, API keys                  ✓
+webhook deliveries, API keys, feedback        ✓
 ============================================  =====  =========  ======  =========
 
 The Coral external moderation route takes no key: Coral signs its requests instead (``coral.py``).

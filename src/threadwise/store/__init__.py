@@ -18,15 +18,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from threadwise.errors import StoreError
 from threadwise.model import Comment, Decision, Finding, Run, Thread
 from threadwise.policy import AuthorHistory
-from threadwise.store import access, queue, records, threads
+from threadwise.store import access, feedback, queue, records, threads
 from threadwise.store.access import ApiKeyRecord, OutboxEvent, WebhookDelivery
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
+from threadwise.store.feedback import ScoreSuggestion
 from threadwise.store.queue import STATES, Claim, DecisionRequest, QueueItem, Report
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
 
 __all__ = [
     "STATES", "ApiKeyRecord", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report", "SaveResult",
-    "Store", "ThreadSummary", "WebhookDelivery",
+    "ScoreSuggestion", "Store", "ThreadSummary", "WebhookDelivery",
 ]  # fmt: skip
 
 
@@ -236,6 +237,25 @@ class Store:
     def webhook_deliveries(self, status: str | None = None, limit: int | None = 100) -> list[WebhookDelivery]:
         with self._read("cannot read webhook deliveries") as conn:
             return access.list_deliveries(conn, status, limit)
+
+    # --- moderators' score suggestions (Perspective SuggestCommentScore) ------------------------------
+
+    def add_score_suggestions(self, suggestions: Sequence[ScoreSuggestion]) -> list[int]:
+        """Store the suggestions of one request, all or none; returns their ids."""
+        with self._write("cannot store score suggestions") as conn:
+            return feedback.add_suggestions(conn, suggestions)
+
+    def score_suggestions(
+        self, community: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[ScoreSuggestion]:
+        """Stored suggestions, oldest first; one community's when ``community`` is given."""
+        with self._read("cannot read score suggestions") as conn:
+            return feedback.list_suggestions(conn, community, limit, offset)
+
+    def score_suggestion_counts(self) -> dict[str, int]:
+        """How many suggestions each community has sent."""
+        with self._read("cannot count score suggestions") as conn:
+            return feedback.community_counts(conn)
 
     # --- plumbing ---------------------------------------------------------------------------
 

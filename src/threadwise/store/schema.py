@@ -201,3 +201,25 @@ webhook_outbox = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("dispatched_at", UTCDateTime, index=True),
 )
+
+# Moderators' scores sent to Perspective's SuggestCommentScore (Coral posts one per approval or rejection):
+# one row per comment and attribute, kept per community so thresholds can be checked against its moderators.
+score_suggestions = sa.Table(
+    "score_suggestions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("community", sa.Text, nullable=False, index=True),  # communityId; "" when the client sent none
+    sa.Column("attribute", sa.String, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),  # the moderator's score: 0 approved … 1 rejected
+    sa.Column("decision", sa.String, nullable=False),  # approve / reject, from value
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_type", sa.String, nullable=False),  # PLAIN_TEXT or HTML
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("spans", sa.JSON, nullable=False),  # [[begin, end, value], …] in UTF-16 code units, as sent
+    sa.Column("client_token", sa.Text),
+    sa.Column("session_id", sa.Text),
+    sa.Column("source_comment_id", sa.Text),  # the client's own comment id (Coral's, from its context entry)
+    sa.Column("context", sa.JSON),
+    sa.Column("sender", sa.Text, nullable=False),  # the API key's name, or "open" without one
+    sa.Column("received_at", UTCDateTime, nullable=False),
+)
