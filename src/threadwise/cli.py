@@ -44,7 +44,7 @@ def ingest(
 
         def report(outcome: service.IngestOutcome) -> None:
             progress.advance(task)
-            (errors if outcome.error else console).print(outcome_line(outcome))
+            (errors if outcome.error or outcome.notes else console).print(outcome_line(outcome))
 
         outcomes = service.ingest(sources, db=db, format=format, encoding=encoding, max_bytes=max_bytes,
                                   on_each=report)

@@ -27,6 +27,9 @@ def outcome_line(outcome: IngestOutcome) -> str:
     result = outcome.result
     assert result is not None
     counts = f"{result.added} new, {result.edited} edited, {result.unchanged} unchanged"
+    if outcome.notes:  # stored, but not as the reader would expect: a warning, never a tick
+        notes = "".join(f"\n  {escape(n)}" for n in outcome.notes)
+        return f"[yellow]![/yellow] {escape(outcome.source)} → thread [bold]{result.thread_id}[/bold] ({counts}){notes}"
     return f"[green]✓[/green] {escape(outcome.source)} → thread [bold]{result.thread_id}[/bold] ({counts})"
 
 

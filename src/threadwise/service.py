@@ -26,6 +26,7 @@ class IngestOutcome:
     result: SaveResult | None = None
     error: ThreadwiseError | None = None
     comments: int = 0
+    notes: tuple[str, ...] = ()  # how the input was read, when the reader should know (Thread.notes)
 
 
 def open_store(db: str | None = None) -> Store:
@@ -70,7 +71,8 @@ def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = N
 def _ingest_one(store: Store, ref: str, run_id: str, **options: object) -> IngestOutcome:
     try:
         thread = read_source(ref, **options)  # type: ignore[arg-type]
-        return IngestOutcome(ref, result=store.save_thread(thread, run_id=run_id), comments=len(thread.comments))
+        saved = store.save_thread(thread, run_id=run_id)
+        return IngestOutcome(ref, result=saved, comments=len(thread.comments), notes=thread.notes)
     except ThreadwiseError as error:
         return IngestOutcome(ref, error=error)
 

@@ -18,6 +18,8 @@ from threadwise.api import coral, perspective, routes
 from threadwise.api.auth import RateLimiter
 from threadwise.api.errors import install_error_handlers
 from threadwise.api.moderator import Moderator
+from threadwise.api.openapi_doc import install_openapi
+from threadwise.api.operations import install_operations
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
 from threadwise.report import routes as report_routes
@@ -92,6 +94,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
+    install_operations(app)  # /health, /metrics; its middleware sits outside the error guards, so it sees 500s
     app.add_exception_handler(perspective.PerspectiveError, perspective.on_perspective_error)
     app.include_router(perspective.router)
     app.include_router(routes.router)
@@ -99,4 +102,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Other routers (the web UI's) are included below this line.
     install_web(app)  # the moderator UI under /ui, with its static files
     app.include_router(report_routes.router)  # the editor's thread report
+    install_openapi(app)
     return app

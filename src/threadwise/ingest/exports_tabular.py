@@ -1,6 +1,6 @@
 """Tabular comment exports: CSV/TSV, JSON lines and Parquet, one comment per row.
 
-Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``created_at``, ``number`` and
+Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``author_id``, ``created_at``, ``number`` and
 ``thread_id``/``article_id`` (optional). Rows keep the file's order. The article comes from the
 caller, else from a ``<stem>.article.json`` sidecar beside the input, else is a minimal one.
 """
@@ -228,6 +228,7 @@ def _raw_comment(where: str, row: Mapping[str, Any], source: str) -> RawComment:
         number=(cell("number") or "").strip() or None,
         author=(cell("author") or "").strip() or None,
         created_at=safe_datetime(row.get("created_at")),
+        author_id=(cell("author_id") or "").strip() or None,  # as the exporting system spells it
     )
 
 

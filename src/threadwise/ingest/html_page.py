@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -15,6 +16,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from threadwise.errors import MalformedInput
 from threadwise.ingest.assemble import article_id, assemble_thread, parse_datetime
+from threadwise.ingest.comment_loaders import loader_note
 from threadwise.ingest.decode import decode_text
 from threadwise.ingest.html_adapters import find_comments
 from threadwise.ingest.html_comments import Found, collapse
@@ -42,7 +44,9 @@ def read_page(data: bytes, source: str, *, encoding: str | None = None) -> tuple
     for element in found.elements:
         _cut(element)
     article = extract_article(root, source, found)
-    return assemble_thread(article, found.comments, source), found.adapter
+    thread = assemble_thread(article, found.comments, source)
+    note = None if thread.comments else loader_note(text)
+    return (replace(thread, notes=(note,)) if note else thread), found.adapter
 
 
 def parse_tree(text: str, source: str) -> HtmlElement:
