@@ -39,6 +39,11 @@ def test_health_is_live_and_ready_with_the_store_and_models(client: TestClient) 
     assert client.get("/health/ready").json() == body
 
 
+def test_the_servers_address_leads_to_the_queue_not_a_json_404(client: TestClient) -> None:
+    answer = client.get("/", follow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["location"] == "/ui/queue"
+
+
 def test_health_is_not_ready_before_the_models_load(tmp_path: Path) -> None:
     app = create_app(ApiSettings(db=f"sqlite:///{tmp_path / 'cold.db'}"))
     cold = TestClient(app)  # no `with`: the lifespan has not run, nothing is loaded

@@ -85,8 +85,7 @@ def _comment_tree(thread: Thread) -> Tree:
 
 
 def _comment_text(comment: Comment) -> Text:
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    text = Text(label, style="bold cyan")
+    text = Text(f"#{comment.label}", style="bold cyan")
     meta = " · ".join(x for x in (comment.author, comment.created_at and f"{comment.created_at:%Y-%m-%d %H:%M}") if x)
     if meta:
         text.append(f"  {meta}", style="dim")
@@ -121,8 +120,7 @@ def _comment_analysis(comment: Comment, findings: list[Finding], depth: int) -> 
         for span in item.spans:
             body.stylize(_ANALYSER_STYLES.get(item.analyser, "reverse"), span.start, span.end)
     lines = [body, _summary_line(findings), *_finding_lines(comment, findings)]
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    title = f"[bold cyan]{escape(label)}[/bold cyan] {escape(comment.author or '')}"
+    title = f"[bold cyan]#{escape(comment.label)}[/bold cyan] {escape(comment.author or '')}"
     return Panel(Group(*lines), title=title, title_align="left", padding=(0, 1), expand=True,
                  subtitle=f"reply depth {depth}" if depth else None)
 

@@ -89,6 +89,12 @@ class Comment:
         return text_hash(self.text)
 
     @property
+    def label(self) -> str:
+        """How the comment is numbered wherever it is shown (show, report, queue): the page's own number, else
+        its place on the page counted from 1."""
+        return self.number or str(self.position + 1)
+
+    @property
     def author_key(self) -> str | None:
         """Who wrote it, as far as the source can tell: its account id, else the name within this thread only
         (two readers who call themselves "chris" on different pages are not one person); None: anonymous."""
