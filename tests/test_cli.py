@@ -113,3 +113,14 @@ def test_cli_help_reads_well():
     for command in ("ingest", "threads", "show", "export"):
         text = cli(command, "--help")
         assert "Usage" in text and "--db" in text
+
+
+def test_cli_export_to_standard_output_pipes_the_comments(db):
+    cli("ingest", str(EXAMPLE), "--db", db)
+    piped = runner.invoke(app, ["export", str(EXAMPLE), "--format", "jsonl", "-o", "-", "--db", db])
+    records = [json.loads(line) for line in piped.stdout.splitlines()]  # nothing but data: a pipe reads it as is
+    assert piped.exit_code == 0 and len(records) == 10 and records[0]["number"] == "1"
+    whole = json.loads(runner.invoke(app, ["export", str(EXAMPLE), "-o", "-", "--db", db]).stdout)
+    assert whole["article"]["title"] and len(whole["comments"]) == 10
+    refused = runner.invoke(app, ["export", str(EXAMPLE), "--format", "parquet", "-o", "-", "--db", db])
+    assert refused.exit_code != 0 and "binary" in refused.output

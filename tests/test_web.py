@@ -349,6 +349,7 @@ def test_queue_shows_evidence_context_and_history(web: Web) -> None:
     assert re.search(r'<mark class="evidence" data-rule="[^"]*insult[^"]*"[^>]*>pathetic clown</mark>', item)
     assert "in reply to troll:</span> You stupid moron" in item  # the parent comment
     assert "troll: 1 other comment in 30 days" in item  # c-approve; the comment itself is not its history
+    page += web.client.get("/ui/queue?state=escalated").text  # where c-quote is once an earlier test escalated it
     quote = page[page.index('id="item-c-quote"'):]
     assert "quotes the article (paragraph 1):</span> “approved the new bike lanes on Tuesday" in quote
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from rich.progress import Progress
 from threadwise import cli_api, cli_audit, cli_batch, cli_report, service
 from threadwise.cli_render import analysis_view, metrics_table, outcome_line, thread_table, thread_view
 from threadwise.errors import ThreadwiseError
-from threadwise.export import EXPORT_FORMATS, analysis_record
+from threadwise.export import EXPORT_FORMATS, TEXT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
 
 app = typer.Typer(help="Read a news article with its comment section; store, show and export threads.",
@@ -71,15 +72,20 @@ def show(
 def export(
     thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix), or a file/URL.")],
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: THREAD.FORMAT).")
-    ] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="File to write (default: THREAD.FORMAT); - prints json or jsonl to standard output "
+        "(jsonl: the comments, one per line, for jq and sqlite-utils pipelines).")] = None,
     db: DbOption = None,
 ) -> None:
     """Write a thread as JSON (whole thread), or JSON lines / Parquet (a row per comment + article file)."""
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
-    out = output or Path(f"{thread.replace('/', '_')}.{format}")
+    if output == "-":
+        if format not in TEXT_FORMATS:
+            raise typer.BadParameter(f"{format} is binary: write it to a file", param_hint="--output")
+        sys.stdout.write(service.export_text(thread, format, db))  # nothing else on stdout: a pipe reads only data
+        return
+    out = Path(output) if output else Path(f"{thread.replace('/', '_')}.{format}")
     for path in service.export_thread(thread, format, out, db):
         console.print(f"wrote {path}")
 

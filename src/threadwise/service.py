@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from threadwise.errors import InputError, ThreadwiseError
+from threadwise.export import export_text as text_export
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
 from threadwise.ingest.fetch import fetch, is_url
@@ -94,6 +95,10 @@ def get_thread(ref: str, db: str | None = None) -> Thread:
 
 def export_thread(ref: str, fmt: str, out: Path, db: str | None = None) -> list[Path]:
     return write_export(get_thread(ref, db), fmt, out)
+
+
+def export_text(ref: str, fmt: str, db: str | None = None) -> str:
+    return text_export(get_thread(ref, db), fmt)
 
 
 def count_failures(outcomes: Iterable[IngestOutcome]) -> int:
