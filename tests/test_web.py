@@ -75,7 +75,8 @@ def test_segments_cut_at_every_span_boundary_and_merge_shared_marks() -> None:
         ("you ", []), ("stupid", ["insult", "toxic"]), (" moron", ["toxic"]), ("!", []),
     ]  # fmt: skip
     assert cut[1].rules == "insult toxic" and cut[1].score == "0.95"
-    assert "rule insult: toxicity.insult 0.90 ≥ 0.60" in cut[1].title
+    assert "insult: score 0.90, held from 0.60" in cut[1].title and "toxicity." not in cut[1].title
+    assert cut[1].labels == "insult, rude or disrespectful"  # plain names, never toxicity.toxicity
     assert "".join(s.text for s in cut) == "you stupid moron!"
 
 
