@@ -87,7 +87,7 @@ def test_cli_tabular_export_round_trips_through_ingest(db, tmp_path, fmt):
     other = f"sqlite:///{tmp_path / 'other.db'}"
     assert "10 new" in cli("ingest", str(out), "--db", other)
     shown = cli("show", str(out), "--db", other)
-    assert "The Northern Review" in shown and "15." in shown
+    assert "The Northern Review" in shown and "#15" in shown
 
 
 def test_cli_bad_input_names_file_and_stores_nothing_new(db, tmp_path):
