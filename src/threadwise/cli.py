@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,7 @@ from threadwise.cli_render import (
     thread_view,
 )
 from threadwise.errors import ThreadwiseError
-from threadwise.export import EXPORT_FORMATS, analysis_record
+from threadwise.export import EXPORT_FORMATS, TEXT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
 from threadwise.locations import default_output
 
@@ -54,7 +55,7 @@ def ingest(
 
         def report(outcome: service.IngestOutcome) -> None:
             progress.advance(task)
-            (errors if outcome.error else console).print(outcome_line(outcome))
+            (errors if outcome.error or outcome.notes else console).print(outcome_line(outcome))
 
         outcomes = service.ingest(sources, db=db, format=format, encoding=encoding, max_bytes=max_bytes,
                                   on_each=report)
@@ -81,16 +82,20 @@ def show(
 def export(
     thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix), or a file/URL.")],
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: exports/THREAD.FORMAT in the "
-                                                         "data folder).")
-    ] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="File to write (default: exports/THREAD.FORMAT in the data folder); - prints json or "
+        "jsonl to standard output (jsonl: the comments, one per line, for jq and sqlite-utils pipelines).")] = None,
     db: DbOption = None,
 ) -> None:
     """Write a thread as JSON (whole thread), or JSON lines / Parquet (a row per comment + article file)."""
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
-    out = output or default_output(thread, format)
+    if output == "-":
+        if format not in TEXT_FORMATS:
+            raise typer.BadParameter(f"{format} is binary: write it to a file", param_hint="--output")
+        sys.stdout.write(service.export_text(thread, format, db))  # nothing else on stdout: a pipe reads only data
+        return
+    out = Path(output) if output else default_output(thread, format)
     for path in service.export_thread(thread, format, out, db):
         console.print(f"wrote {path}")
 

@@ -1,4 +1,4 @@
-"""CLI for the API side: ``keys create|list|revoke``, ``policy check|show``, ``moderate``.
+"""CLI for the API side: ``keys create|list|revoke``, ``policy check|show``, ``reports add|list``, ``moderate``.
 
 Registered in ``cli.py``; thin wrappers over ``api.auth``, ``policy`` and ``moderation``, imported inside
 each command so that ``threadwise --help`` does not load the web stack or the analysers.
@@ -34,6 +34,7 @@ PolicyOption = Annotated[
 keys = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 policy = typer.Typer(help="Moderation policies: check a file before a server uses it; show the default.",
                      no_args_is_help=True)
+reports = typer.Typer(help="Readers' reports: file one (add), or list the reported queue.", no_args_is_help=True)
 
 
 @keys.command("create")
@@ -132,9 +133,40 @@ def moderate(
                   + ", ".join(f"{state} {n}" for state, n in counts.items()), highlight=False)
 
 
+@reports.command("add")
+def reports_add(
+    comment: Annotated[str, typer.Argument(help="The stored comment's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="What the reader says is wrong with it.")],
+    reporter: Annotated[str | None, typer.Option("--reporter", help="Who reported it.")] = None,
+    db: DbOption = None,
+) -> None:
+    """File a reader's report: the comment goes to the "reported" queue until a moderator decides it."""
+    from threadwise.moderation import report_comment
+
+    with service.open_store(db) as store:
+        report_comment(store, comment, reason, reporter)
+        item = store.queue_item(comment)
+    console.print(f"reported {comment} ({item.report_count} open report{'s' if item.report_count != 1 else ''}); "
+                  f"state: {item.state}", highlight=False)  # fmt: skip
+
+
+@reports.command("list")
+def reports_list(db: DbOption = None) -> None:
+    """The reported queue: each comment with its open reports' count and reasons."""
+    with service.open_store(db) as store:
+        items = store.queue("reported", limit=None)
+        rows = [(i, store.reports(i.comment.id)[-i.report_count:]) for i in items]
+    table = Table("comment", "reports", "reasons", "text", title="reported")
+    for item, filed in rows:
+        table.add_row(item.comment.id, str(item.report_count), "; ".join(r.reason for r in filed),
+                      item.comment.text[:80])  # fmt: skip
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main ``threadwise`` app."""
     app.add_typer(keys, name="keys")
+    app.add_typer(reports, name="reports")
     app.add_typer(policy, name="policy")
     app.command("moderate")(moderate)
 

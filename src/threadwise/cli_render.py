@@ -51,6 +51,10 @@ def outcome_line(outcome: IngestOutcome) -> str:
     result = outcome.result
     assert result is not None
     counts = f"{result.added} new, {result.edited} edited, {result.unchanged} unchanged"
+    if outcome.notes:  # stored, but not as the reader would expect: a warning, never a tick
+        notes = "".join(f"\n  {safe(n)}" for n in outcome.notes)
+        where = f"{safe(outcome.source)} → thread [bold]{safe(result.thread_id)}[/bold]"
+        return f"[yellow]![/yellow] {where} ({counts}){notes}"
     return f"[green]✓[/green] {safe(outcome.source)} → thread [bold]{safe(result.thread_id)}[/bold] ({counts})"
 
 
@@ -117,8 +121,7 @@ def _comment_tree(thread: Thread) -> Tree:
 
 
 def _comment_text(comment: Comment) -> Text:
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    text = Text(terminal_safe(label), style="bold cyan")
+    text = Text(terminal_safe(f"#{comment.label}"), style="bold cyan")
     meta = " · ".join(x for x in (comment.author, comment.created_at and f"{comment.created_at:%Y-%m-%d %H:%M}") if x)
     if meta:
         text.append(f"  {terminal_safe(meta)}", style="dim")
@@ -153,8 +156,7 @@ def _comment_analysis(comment: Comment, findings: list[Finding], depth: int) -> 
         for span in item.spans:
             body.stylize(_ANALYSER_STYLES.get(item.analyser, "reverse"), span.start, span.end)
     lines = [body, _summary_line(findings), *_finding_lines(comment, findings)]
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    title = f"[bold cyan]{safe(label)}[/bold cyan] {safe(comment.author)}"
+    title = f"[bold cyan]#{safe(comment.label)}[/bold cyan] {safe(comment.author or '')}"
     return Panel(Group(*lines), title=title, title_align="left", padding=(0, 1), expand=True,
                  subtitle=f"reply depth {depth}" if depth else None)
 

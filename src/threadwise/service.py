@@ -10,6 +10,7 @@ from typing import Any
 
 from threadwise.datasets import DatasetStatus
 from threadwise.errors import InputError, ThreadwiseError
+from threadwise.export import export_text as text_export
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
 from threadwise.ingest.fetch import fetch, is_url
@@ -27,6 +28,7 @@ class IngestOutcome:
     result: SaveResult | None = None
     error: ThreadwiseError | None = None
     comments: int = 0
+    notes: tuple[str, ...] = ()  # how the input was read, when the reader should know (Thread.notes)
 
 
 def open_store(db: str | None = None) -> Store:
@@ -71,7 +73,8 @@ def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = N
 def _ingest_one(store: Store, ref: str, run_id: str, **options: object) -> IngestOutcome:
     try:
         thread = read_source(ref, **options)  # type: ignore[arg-type]
-        return IngestOutcome(ref, result=store.save_thread(thread, run_id=run_id), comments=len(thread.comments))
+        saved = store.save_thread(thread, run_id=run_id)
+        return IngestOutcome(ref, result=saved, comments=len(thread.comments), notes=thread.notes)
     except ThreadwiseError as error:
         return IngestOutcome(ref, error=error)
 
@@ -93,6 +96,10 @@ def get_thread(ref: str, db: str | None = None) -> Thread:
 
 def export_thread(ref: str, fmt: str, out: Path, db: str | None = None) -> list[Path]:
     return write_export(get_thread(ref, db), fmt, out)
+
+
+def export_text(ref: str, fmt: str, db: str | None = None) -> str:
+    return text_export(get_thread(ref, db), fmt)
 
 
 def count_failures(outcomes: Iterable[IngestOutcome]) -> int:

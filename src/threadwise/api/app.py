@@ -19,6 +19,8 @@ from threadwise.api.auth import FAILURE_BURST, FAILURES_PER_MINUTE, RateLimiter
 from threadwise.api.errors import install_error_handlers
 from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
+from threadwise.api.openapi_doc import install_openapi
+from threadwise.api.operations import install_operations
 from threadwise.api.perspective_errors import PerspectiveError, on_perspective_error
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
@@ -101,6 +103,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
+    install_operations(app)  # /health, /metrics; its middleware sits outside the error guards, so it sees 500s
     app.add_exception_handler(PerspectiveError, on_perspective_error)
     app.include_router(perspective.router)
     app.include_router(routes.router)
@@ -109,4 +112,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Other routers (the web UI's) are included below this line.
     install_web(app)  # the moderator UI under /ui, with its static files
     app.include_router(report_routes.router)  # the editor's thread report
+    install_openapi(app)
     return app

@@ -163,6 +163,7 @@ def _wordpress_comment(where: str, item: Mapping[str, Any], source: str) -> RawC
         text=html_to_text(_text(body, "content", where, source) or ""),
         parent_key=None if parent in (None, "0") else parent,  # WordPress marks top level with 0
         author=_text(item.get("author_name"), "author_name", where, source),
+        author_id=_account("wordpress", _text(item.get("author"), "author", where, source), guest="0"),
         # date_gmt is UTC without an offset (which parse_datetime reads as UTC); date is local time.
         created_at=safe_datetime(item.get("date_gmt") or item.get("date")),
     )
@@ -201,6 +202,8 @@ def _coral_comment(where: str, item: Mapping[str, Any], source: str) -> RawComme
         author=_text(
             _get(author, "username") or item.get("username") or _plain(author), "author", where, source
         ),
+        author_id=_account("coral", _text(_get(author, "id") or item.get("authorID") or item.get("author_id"),
+                                          "author.id", where, source)),
         created_at=safe_datetime(item.get("createdAt", item.get("created_at"))),
     )
 
@@ -221,6 +224,11 @@ def _coral_story(story: Mapping[str, Any], source: str) -> Article:
         published_at=safe_datetime(field("publishedAt", "published_at")),
         source_format="coral-json",
     )
+
+
+def _account(system: str, account: str | None, *, guest: str | None = None) -> str | None:
+    """The source's account id, namespaced by the commenting system; None for a guest without one."""
+    return None if account is None or account == guest else f"{system}:{account}"
 
 
 def _get(obj: object, key: str) -> Any:
@@ -323,6 +331,9 @@ def _disqus_post(post: etree._Element, parent: str | None, source: str) -> RawCo
         text=html_to_text(_child_text(post, "message") or ""),
         parent_key=parent,
         author=_child_text(post, "author", "name") or _child_text(post, "author", "username"),
+        # An anonymous Disqus guest has no username: only a registered account identifies a person.
+        author_id=None if _child_text(post, "author", "isAnonymous") == "true"
+        else _account("disqus", _child_text(post, "author", "username")),
         created_at=safe_datetime(_child_text(post, "createdAt")),
     )
 

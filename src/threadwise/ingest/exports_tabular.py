@@ -1,6 +1,6 @@
 """Tabular comment exports: CSV/TSV, JSON lines and Parquet, one comment per row.
 
-Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``created_at``, ``number`` and
+Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``author_id``, ``created_at``, ``number`` and
 ``thread_id``/``article_id`` (optional). Rows keep the file's order. The article comes from the
 caller (``read_thread(..., local_file=True)`` reads the ``<stem>.article.json`` sidecar beside a file on
 the caller's own disk), else is a minimal one. A parser never opens a file named by its input: over the API
@@ -235,6 +235,7 @@ def _raw_comment(where: str, row: Mapping[str, Any], source: str) -> RawComment:
         number=(cell("number") or "").strip() or None,
         author=(cell("author") or "").strip() or None,
         created_at=safe_datetime(row.get("created_at")),
+        author_id=(cell("author_id") or "").strip() or None,  # as the exporting system spells it
     )
 
 

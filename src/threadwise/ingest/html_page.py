@@ -7,6 +7,7 @@ trafilatura's own comment detection misses the section.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -14,6 +15,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from threadwise.errors import MalformedInput
 from threadwise.ingest.assemble import article_id, assemble_thread, parse_datetime
+from threadwise.ingest.comment_loaders import loader_note
 from threadwise.ingest.decode import decode_text, strip_xml_illegal
 from threadwise.ingest.html_adapters import find_comments
 from threadwise.ingest.html_comments import Found, collapse
@@ -39,7 +41,9 @@ def read_page(data: bytes, source: str, *, encoding: str | None = None) -> tuple
     for element in found.elements:
         _cut(element)
     article = extract_article(root, source, found)
-    return assemble_thread(article, found.comments, source), found.adapter
+    thread = assemble_thread(article, found.comments, source)
+    note = None if thread.comments else loader_note(text)
+    return (replace(thread, notes=(note,)) if note else thread), found.adapter
 
 
 def parse_tree(text: str, source: str) -> HtmlElement:

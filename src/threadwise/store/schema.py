@@ -78,11 +78,14 @@ comments = sa.Table(
     # No foreign key: a reply may be stored in the same batch as its parent, in any order.
     sa.Column("parent_id", sa.String),
     sa.Column("number", sa.String),
-    sa.Column("author", sa.Text, index=True),  # author history and bulk decisions look comments up by author
+    sa.Column("author", sa.Text, index=True),
     sa.Column("created_at", UTCDateTime),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("source_id", sa.Text),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("author_id", sa.Text),
+    # Comment.author_key: author history, the user drawer and bulk decisions look commenters up by it.
+    sa.Column("author_key", sa.Text, index=True),
 )
 
 comment_versions = sa.Table(
@@ -155,6 +158,23 @@ reports = sa.Table(
     sa.Column("comment_id", sa.String, sa.ForeignKey("comments.id"), nullable=False, index=True),
     sa.Column("reporter", sa.Text),
     sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Statements of reasons sent (or saved to send) to commenters, append-only: a later one supersedes an earlier
+# for the same decision, none is ever changed. ``ground`` is the moderator's own reason, never a policy rule's.
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("comment_id", sa.String, nullable=False, index=True),
+    sa.Column("decision_id", sa.String, nullable=False),
+    sa.Column("status", sa.String, nullable=False),  # saved, sent
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("ground", sa.Text, nullable=False),
+    sa.Column("automated_detection", sa.Boolean, nullable=False),
+    sa.Column("automated_decision", sa.Boolean, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 

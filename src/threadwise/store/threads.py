@@ -24,7 +24,7 @@ _ARTICLE_FIELDS = (
     "url", "outlet", "title", "author", "image_credit", "author_bio", "published_at", "source_format",
 )  # fmt: skip
 # Comment fields kept on the comments row and updated in place when a re-ingest changes them.
-_COMMENT_FIELDS = ("parent_id", "number", "author", "created_at", "position", "source_id")
+_COMMENT_FIELDS = ("parent_id", "number", "author", "created_at", "position", "source_id", "author_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,7 @@ def _insert_comments(conn: Connection, new: Sequence[Comment], now: datetime) ->
     if not new:
         return
     rows = [
-        {"id": c.id, "thread_id": c.thread_id, "first_seen_at": now}
+        {"id": c.id, "thread_id": c.thread_id, "first_seen_at": now, "author_key": c.author_key}
         | {f: getattr(c, f) for f in _COMMENT_FIELDS}
         for c in new
     ]
@@ -140,9 +140,10 @@ def _update_comments(conn: Connection, moved: Sequence[Comment]) -> None:
     statement = (
         comments.update()
         .where(comments.c.id == sa.bindparam("b_id"))
-        .values({f: sa.bindparam(f"b_{f}") for f in _COMMENT_FIELDS})
+        .values({f: sa.bindparam(f"b_{f}") for f in (*_COMMENT_FIELDS, "author_key")})
     )
-    rows = [{"b_id": c.id} | {f"b_{f}": getattr(c, f) for f in _COMMENT_FIELDS} for c in moved]
+    rows = [{"b_id": c.id, "b_author_key": c.author_key} | {f"b_{f}": getattr(c, f) for f in _COMMENT_FIELDS}
+            for c in moved]  # fmt: skip
     conn.execute(statement, rows)
 
 

@@ -3,7 +3,7 @@
 Written by hand to match ``threadwise.store.schema.score_suggestions``.
 
 Revision ID: i12_feedback
-Revises: 0003
+Revises: i11_webhook_outbox
 Create Date: 2026-12-01
 """
 
