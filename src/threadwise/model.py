@@ -67,7 +67,9 @@ class Comment:
     """One reader comment.
 
     ``number`` is the page's own label ("1", "3", "5"… gaps kept, never renumbered; None when the
-    page shows none); ``position`` is the order in which the page rendered it (0-based).
+    page shows none); ``position`` is the order in which the page rendered it (0-based). ``language`` is
+    the ISO 639-1 code identified from the text (``threadwise.language``), filled in by the store; it
+    follows from the text, so it takes no part in comparing comments.
     """
 
     id: str
@@ -79,6 +81,7 @@ class Comment:
     author: str | None = None
     created_at: datetime | None = None
     source_id: str | None = None
+    language: str | None = field(default=None, compare=False)
 
     @property
     def text_hash(self) -> str:

@@ -262,7 +262,7 @@ def _items(now: datetime) -> sa.Subquery:
     )
     seen = sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at)
     return sa.select(
-        comments, comment_versions.c.text, seen.label("seen"),
+        comments, comment_versions.c.text, comment_versions.c.language, seen.label("seen"),
         latest.c.id.label("decision_id"), suggested.c.id.label("suggestion_id"), reported.c.reported_at,
         live.c.moderator.label("claimed_by"), live.c.claimed_at, live.c.expires_at,
         _state(latest, reported).label("state"),
@@ -305,7 +305,7 @@ def comments_by_author(conn: Connection, author: str) -> list[Comment]:
     """Every stored comment by ``author``, on any thread, oldest first, with its latest text."""
     text = sa.and_(comment_versions.c.comment_id == comments.c.id, comment_versions.c.version == latest_version())
     query = (
-        sa.select(comments, comment_versions.c.text)
+        sa.select(comments, comment_versions.c.text, comment_versions.c.language)
         .select_from(comments.join(comment_versions, text))
         .where(comments.c.author == author)
         .order_by(sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at), comments.c.id)
