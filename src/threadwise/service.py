@@ -165,10 +165,14 @@ def train(analyser: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         yield name, trainer(name).train(data)
 
 
-def evaluate(analyser: str | None = None, fast: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Held-out metrics for one or every trainable analyser."""
+def evaluate(analyser: str | None = None, fast: bool = False, language: str | None = None
+             ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Held-out metrics for one or every trainable analyser; ``language``: toxicity in that language."""
     from threadwise.train import TRAINERS, shared_data_dir, trainer
 
     data = shared_data_dir()
+    if language and language != "en":  # the English model's figures are the plain `eval toxicity`
+        yield f"toxicity ({language})", trainer("toxicity-multilingual").evaluate(data, fast=fast, language=language)
+        return
     for name in [analyser] if analyser else list(TRAINERS):
         yield name, trainer(name).evaluate(data, fast=fast)

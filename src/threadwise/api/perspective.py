@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from threadwise.api.auth import Principal, perspective_access
+from threadwise.api.language_scoring import score_in_language
 from threadwise.api.scoring import CommentScorer, CommentScores
 from threadwise.model import Span
 
@@ -39,7 +40,6 @@ ATTRIBUTES = {
     "THREAT": "threat",
     "IDENTITY_ATTACK": "identity_attack",
 }
-SUPPORTED_LANGUAGES = ("en",)  # the heads are trained on English comments only
 UNDETERMINED = "und"  # what Perspective reports when it cannot tell the language (biohazard-alert #20)
 MAX_COMMENT_BYTES = 20 * 1024  # Perspective's documented limit ("Comment text too long.")
 PROBABILITY = "PROBABILITY"
@@ -64,7 +64,8 @@ class AnalyzeCommentRequest(BaseModel):
         default_factory=dict, description=f"Any of {', '.join(ATTRIBUTES)}, each with {{}} or parameters."
     )
     spanAnnotations: bool = Field(default=False, description="Score the evidence spans, not only the whole text.")
-    languages: list[str] = Field(default_factory=list, description='ISO 639-1 codes; only "en" is served.')
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 codes: en, de, es, fr, it, nl, pl, "
+                                 "pt, ru are served; without it the comment's language is identified.")
     doNotStore: bool = Field(default=False, description="Accepted; nothing is stored either way.")
     clientToken: str | None = Field(default=None, description="Echoed in the response.")
     dropUnsupportedAttributes: bool = False
@@ -134,19 +135,22 @@ def analyze(body: AnalyzeCommentRequest, scorer: CommentScorer) -> AnalyzeCommen
     """The route's work, apart from HTTP: validate as Perspective does, score, render."""
     _check_request(body)
     first = next(iter(body.requestedAttributes))
-    unsupported = [code for code in body.languages if _primary(code) not in SUPPORTED_LANGUAGES]
-    if unsupported:
+    # Which language, and its model's scores: api/language_scoring.py (issue 14).
+    scored = score_in_language(scorer, body.comment.text, body.languages)
+    if scored.refused:
         if not body.dropUnsupportedAttributes:
-            raise _language_refusal(first, unsupported, requested=body.languages)
-        return _response(body, {}, detected="")  # languages were given: nothing was detected
-    result = scorer.score(body.comment.text)
+            detected = [scored.detected] if scored.detected else None
+            raise _language_refusal(first, scored.refused, requested=body.languages, detected=detected)
+        return _response(body, {}, detected=scored.detected or "")
+    result = scored.scores
+    assert result is not None
     if not result.readable:
         # A script the heads cannot read: a number here would look confident and mean nothing.
         if not body.dropUnsupportedAttributes:
             raise _language_refusal(first, [UNDETERMINED], requested=body.languages, detected=[UNDETERMINED])
         return _response(body, {}, detected=UNDETERMINED)
     scores = {name: _attribute_scores(body, name, result) for name in body.requestedAttributes}
-    return _response(body, {name: s for name, s in scores.items() if s is not None}, detected="en")
+    return _response(body, {name: s for name, s in scores.items() if s is not None}, detected=scored.language)
 
 
 def _response(body: AnalyzeCommentRequest, scores: dict[str, AttributeScores], detected: str) -> AnalyzeCommentResponse:
@@ -208,7 +212,3 @@ def _span_scores(text: str, value: float, spans: tuple[Span, ...]) -> list[SpanS
         return [SpanScore(begin=0, end=len(text), score=Score(value=value))]
     return [SpanScore(begin=s.start, end=s.end, score=Score(value=value)) for s in spans]
 
-
-def _primary(code: str) -> str:
-    """The primary subtag of an ISO 639-1 or BCP-47 code ("en-GB" → "en"), as Perspective accepts both."""
-    return code.split("-")[0].split("_")[0].lower()
