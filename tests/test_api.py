@@ -143,7 +143,8 @@ def test_perspective_refuses_a_detected_language_the_models_cannot_read(client: 
 
 
 def test_perspective_drop_unsupported_attributes_answers_without_scores(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Привіт", languages=["uk"], dropUnsupportedAttributes=True))
+    body = perspective_request("Привіт", languages=["uk"], dropUnsupportedAttributes=True)
+    response = client.post(ANALYZE, json=body)
     assert response.status_code == 200 and response.json()["attributeScores"] == {}
 
 

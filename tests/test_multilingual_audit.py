@@ -11,6 +11,7 @@ import pytest
 from conftest import SHARED_DATA
 from threadwise.audit import AuditReport, PolicyScorer, run_audit
 from threadwise.audit.identity_templates_multilingual import TEMPLATES, identity_cases_in
+from threadwise.train.multilingual_toxicity import head_exists
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,7 @@ def report() -> AuditReport:
     return run_audit(["identity"], fast=True, data=SHARED_DATA, scorer=PolicyScorer(tier="fast"))
 
 
+@pytest.mark.skipif(not head_exists(), reason="multilingual heads not trained yet")
 @pytest.mark.parametrize("language", sorted(TEMPLATES))
 def test_identity_benign_mentions_are_not_flagged_in_each_language(report: AuditReport, language: str) -> None:
     check = report.suite("identity").check(f"benign FPR · identity templates · {language} · worst group")

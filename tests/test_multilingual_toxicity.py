@@ -19,6 +19,11 @@ from threadwise.moderation import premoderate
 from threadwise.pipeline import Pipeline
 from threadwise.policy import load_policy
 from threadwise.store import Store
+from threadwise.train.multilingual_toxicity import head_exists
+
+# The heads are a trained artefact (threadwise train toxicity-multilingual); without them the route's fallback
+# (every confidently non-English comment held for review) is tested in test_policy_languages.py.
+pytestmark = pytest.mark.skipif(not head_exists(), reason="multilingual heads not trained yet")
 
 ARTICLE = Article(id="t-ml", title="Ein Artikel", paragraphs=("Der Haushalt wurde beschlossen.",))
 TEXTS = {

@@ -22,6 +22,7 @@ finer than a sentence is claimed.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Self
@@ -32,11 +33,12 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from threadwise.analysers import embed_multilingual
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.heads import load_head
+from threadwise.analysers.heads import MissingHead, heads_dir, load_head
 from threadwise.analysers.normalise import normalise
 from threadwise.language import Language, detect_language
 from threadwise.model import Finding, Span
 
+log = logging.getLogger("threadwise.multilingual")
 HEAD = "multilingual_toxicity"
 HEAD_LABELS = ("toxicity", "insult", "identity_attack", "profanity", "threat")
 CATEGORIES = ("insult", "identity_attack", "profanity", "threat", "severe_toxicity")
@@ -65,6 +67,11 @@ def features(texts: Sequence[str], kind: str) -> np.ndarray | sp.csr_matrix:
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def head_trained(head: str = HEAD) -> bool:
+    """Whether ``threadwise train toxicity-multilingual`` has produced the heads (they ship with threadwise)."""
+    return (heads_dir() / head / "weights.npz").is_file()
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -96,7 +103,13 @@ class MultilingualToxicityAnalyser:
 
     def setup(self) -> Self:
         if getattr(self, "heads_", None) is None:
-            heads, self.meta_ = load_head(self.head)
+            try:
+                heads, self.meta_ = load_head(self.head)
+            except MissingHead:
+                # Not trained yet (`threadwise train toxicity-multilingual`): serve no language, so every comment
+                # confidently in another language than English is held for review instead of guessed at.
+                log.warning("no multilingual toxicity head at %s: comments not in English go to review", self.head)
+                heads, self.meta_ = {}, {"languages": [], "features": "none", "span_gate": 1.0}
             self.heads_ = {k: v.astype(np.float32) for k, v in heads.items()}
             if self.meta_.get("features") == "e5":
                 embed_multilingual.warm_up()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadwise.analysers.multilingual_toxicity import head_trained
 from threadwise.audit.bias_metrics import SubgroupAuc, false_positive_rate, subgroup_aucs
 from threadwise.audit.datasets import read_csv
 from threadwise.audit.errors import AuditDataMissing
@@ -55,7 +56,10 @@ def template_cases(fast: bool) -> list[Case]:
 
 
 def language_template_sources(fast: bool) -> list[tuple[str, list[Case]]]:
-    """The templates in each language the multilingual model serves (issue 14), one source per language."""
+    """The templates in each language the multilingual model serves (issue 14), one source per language; none
+    before its heads are trained (every such comment is then held for review by design: nothing to audit)."""
+    if not head_trained():
+        return []
     return [(f"identity templates · {language}",
              [Case(c.group.name, c.text, c.abusive) for c in identity_cases_in(language, fast)])
             for language in TEMPLATES]

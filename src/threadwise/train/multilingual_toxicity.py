@@ -19,8 +19,8 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from threadwise.analysers import embed_multilingual
-from threadwise.analysers.heads import heads_dir, save_head
-from threadwise.analysers.multilingual_toxicity import HEAD, HEAD_LABELS, char_features
+from threadwise.analysers.heads import save_head
+from threadwise.analysers.multilingual_toxicity import HEAD, HEAD_LABELS, char_features, head_trained
 from threadwise.train import SEED, cache_dir
 from threadwise.train.multilingual_data import DATASETS, Labelled, cap, training_rows
 
@@ -146,7 +146,7 @@ def _digest(rows: Sequence[Labelled]) -> str:
 
 
 def head_exists(kind: str = "chars") -> bool:
-    return (heads_dir() / HEADS[kind] / "weights.npz").is_file()
+    return head_trained(HEADS[kind])
 
 
 def evaluate(data: Path, fast: bool = False, language: str | None = None, kind: str = "chars") -> dict[str, Any]:
