@@ -108,7 +108,7 @@ class MultilingualToxicityAnalyser:
             except MissingHead:
                 # Not trained yet (`threadwise train toxicity-multilingual`): serve no language, so every comment
                 # confidently in another language than English is held for review instead of guessed at.
-                log.warning("no multilingual toxicity head at %s: comments not in English go to review", self.head)
+                log.info("no multilingual toxicity head at %s: comments not in English go to review", self.head)
                 heads, self.meta_ = {}, {"languages": [], "features": "none", "span_gate": 1.0}
             self.heads_ = {k: v.astype(np.float32) for k, v in heads.items()}
             if self.meta_.get("features") == "e5":
