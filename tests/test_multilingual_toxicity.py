@@ -84,6 +84,7 @@ def test_route_sends_uncertain_guesses_to_the_english_model() -> None:
     assert route(Language("tr", 0.12), served) == "english"  # "lol ok": a guess, not a language
     assert route(Language("uk", 0.98), served) == "multilingual"  # declined there, with its name
     assert route(Language("und", 0.0), served) == "english"
+    assert route(Language("fr", 0.9), (), letters=8) == "english"  # "comment a": too short to refuse
 
 
 def test_pipeline_routes_each_comment_to_its_languages_model() -> None:

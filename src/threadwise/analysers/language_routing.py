@@ -22,18 +22,24 @@ from threadwise.model import Finding
 
 ROUTED = "toxicity"
 MIN_CONFIDENCE = 0.5  # below it, an identified language outside the heads' is a guess: the English model reads it
+MIN_LETTERS = 20  # "comment a", "ok merci": too short for an identifier to be trusted with a refusal
 ENGLISH_ROUTE, MULTILINGUAL_ROUTE = "english", "multilingual"
 
 
-def route(language: Language, multilingual: Sequence[str]) -> str:
-    """Which model reads a comment in ``language``: ``english`` or ``multilingual``."""
+def route(language: Language, multilingual: Sequence[str], letters: int = MIN_LETTERS) -> str:
+    """Which model reads a comment in ``language`` (``letters``: how many letters it has): ``english`` or
+    ``multilingual``."""
     if language.code == ENGLISH:
         return ENGLISH_ROUTE
     if language.code in multilingual:
         return MULTILINGUAL_ROUTE
-    if language.code == UNDETERMINED or language.confidence < MIN_CONFIDENCE:
+    if language.code == UNDETERMINED or language.confidence < MIN_CONFIDENCE or letters < MIN_LETTERS:
         return ENGLISH_ROUTE
     return MULTILINGUAL_ROUTE  # a language no head reads: the multilingual analyser names it and declines
+
+
+def letter_count(text: str) -> int:
+    return sum(1 for c in text[:2000] if c.isalpha())
 
 
 class LanguageRoutedToxicity:
@@ -62,7 +68,7 @@ class LanguageRoutedToxicity:
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         self.setup()
         languages = self.multilingual.languages
-        routes = [route(detect_language(c.text), languages) for c in batch]
+        routes = [route(detect_language(c.text), languages, letter_count(c.text)) for c in batch]
         english = [c for c, r in zip(batch, routes, strict=True) if r == ENGLISH_ROUTE]
         other = [c for c, r in zip(batch, routes, strict=True) if r == MULTILINGUAL_ROUTE]
         return [*(self.english.analyse(english) if english else ()),

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from threadwise.analysers.base import CommentContext
-from threadwise.analysers.language_routing import ENGLISH_ROUTE, route
+from threadwise.analysers.language_routing import ENGLISH_ROUTE, letter_count, route
 from threadwise.analysers.multilingual_toxicity import MultilingualToxicityAnalyser
 from threadwise.api.scoring import LABELS, CommentScorer, CommentScores
 from threadwise.language import ENGLISH, detect_language, primary_subtag
@@ -62,7 +62,7 @@ def score_in_language(scorer: CommentScorer, text: str, requested: Sequence[str]
     else:
         identified = detect_language(text)
         detected = identified.code
-        if route(identified, served[1:]) == ENGLISH_ROUTE:
+        if route(identified, served[1:], letter_count(text)) == ENGLISH_ROUTE:
             language = ENGLISH
         elif identified.code in served:
             language = identified.code
