@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from threadwise.analysers.multilingual_toxicity import HEAD_LABELS
 
@@ -75,7 +76,7 @@ def _split(rows: list[Labelled], dev: float = 0.15, test: float = 0.0, key: Call
     return out
 
 
-def _read(path: Path, delimiter: str = ",", header: bool = True, quoting: int = csv.QUOTE_MINIMAL
+def _read(path: Path, delimiter: str = ",", header: bool = True, quoting: Any = csv.QUOTE_MINIMAL
           ) -> Iterator[list[str]]:
     with (gzip.open(path, "rt", encoding="utf-8", newline="") if path.suffix == ".gz"
           else open(path, encoding="utf-8", newline="")) as handle:

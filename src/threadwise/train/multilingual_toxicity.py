@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
@@ -40,7 +40,7 @@ HEADS = {"chars": HEAD, "e5": f"{HEAD}_e5"}
 LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt", "ru")  # nl: no staged data, cross-lingual transfer only
 C_GRID = {"chars": (2.0,), "e5": (0.5, 2.0, 8.0)}  # chars: one C, the CPU budget of a busy machine
 CHUNK = 128
-Features = np.ndarray | sp.csr_matrix
+Features: TypeAlias = np.ndarray | sp.csr_matrix
 
 
 def cached_vectors(name: str, texts: Sequence[str]) -> np.ndarray:
