@@ -127,23 +127,25 @@ def test_perspective_refuses_an_unknown_attribute_in_perspective_shape(client: T
 
 
 def test_perspective_refuses_an_unsupported_language_in_perspective_shape(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Du bist ein Idiot", "INSULT", languages=["de"]))
+    response = client.post(ANALYZE, json=perspective_request("Ти просто ідіот", "INSULT", languages=["uk"]))
     detail = assert_perspective_error(
-        response, "Attribute INSULT does not support request languages: de", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+        response, "Attribute INSULT does not support request languages: uk", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
     )
-    assert detail["languageNotSupportedByAttributeError"] == {"attribute": "INSULT", "requestedLanguages": ["de"]}
+    assert detail["languageNotSupportedByAttributeError"] == {"attribute": "INSULT", "requestedLanguages": ["uk"]}
 
 
-def test_perspective_refuses_a_script_the_models_cannot_read(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Ты просто идиот и ничего не понимаешь", "TOXICITY"))
+def test_perspective_refuses_a_detected_language_the_models_cannot_read(client: TestClient) -> None:
+    text = "Ти просто ідіот і нічого не розумієш у цій статті"
+    response = client.post(ANALYZE, json=perspective_request(text, "TOXICITY"))
     detail = assert_perspective_error(
-        response, "Attribute TOXICITY does not support request languages: und", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+        response, "Attribute TOXICITY does not support request languages: uk", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
     )
-    assert detail["languageNotSupportedByAttributeError"]["detectedLanguages"] == ["und"]
+    assert detail["languageNotSupportedByAttributeError"]["detectedLanguages"] == ["uk"]
 
 
 def test_perspective_drop_unsupported_attributes_answers_without_scores(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Hallo", languages=["de"], dropUnsupportedAttributes=True))
+    body = perspective_request("Привіт", languages=["uk"], dropUnsupportedAttributes=True)
+    response = client.post(ANALYZE, json=body)
     assert response.status_code == 200 and response.json()["attributeScores"] == {}
 
 

@@ -131,9 +131,11 @@ def train(
 def evaluate(
     analyser: Annotated[str | None, typer.Argument(help="One analyser; default: every trainable one.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="The quick CI subset.")] = False,
+    language: Annotated[str | None, typer.Option(help="Toxicity in one language: de, es, fr, pt, it, nl, pl, ru.")
+                        ] = None,
 ) -> None:
     """Print metrics on held-out data (the figures in docs/EVAL.md); missing datasets are named first."""
-    for name, metrics in service.evaluate(analyser, fast=fast):
+    for name, metrics in service.evaluate(analyser, fast=fast, language=language):
         console.print(metrics_table(name, metrics))
         if isinstance(metrics.get("goals"), list):
             console.print(goals_table(name, metrics["goals"]))

@@ -70,7 +70,9 @@ class Comment:
     """One reader comment.
 
     ``number`` is the page's own label ("1", "3", "5"… gaps kept, never renumbered; None when the
-    page shows none); ``position`` is the order in which the page rendered it (0-based).
+    page shows none); ``position`` is the order in which the page rendered it (0-based). ``language`` is
+    the ISO 639-1 code identified from the text (``threadwise.language``), filled in by the store; it
+    follows from the text, so it takes no part in comparing comments.
     """
 
     id: str
@@ -83,6 +85,7 @@ class Comment:
     created_at: datetime | None = None
     source_id: str | None = None
     author_id: str | None = None  # the source's own account id ("wordpress:17", "coral:u-1"), when it has one
+    language: str | None = field(default=None, compare=False)
 
     @property
     def text_hash(self) -> str:

@@ -177,10 +177,16 @@ def train(analyser: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
         yield name, trainer(name).train(data)
 
 
-def evaluate(analyser: str | None = None, fast: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Held-out metrics for one or every trainable analyser (its datasets checked first)."""
+def evaluate(analyser: str | None = None, fast: bool = False, language: str | None = None
+             ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Held-out metrics for one or every trainable analyser (its datasets checked first); ``language``:
+    toxicity in that language."""
     from threadwise.train import TRAINERS, trainer
 
+    if language and language != "en":  # the English model's figures are the plain `eval toxicity`
+        data = _require_datasets("eval", ["toxicity-multilingual"])
+        yield f"toxicity ({language})", trainer("toxicity-multilingual").evaluate(data, fast=fast, language=language)
+        return
     names = _trainable(analyser, TRAINERS)
     data = _require_datasets("eval", names)
     for name in names:

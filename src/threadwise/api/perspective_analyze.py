@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from threadwise.api.comment_text import HtmlText, Utf16Offsets
+from threadwise.api.language_scoring import score_in_language
 from threadwise.api.perspective_errors import PerspectiveError
 from threadwise.api.perspective_wire import (
     PROBABILITY,
@@ -23,7 +24,7 @@ from threadwise.api.perspective_wire import (
     TextEntry,
 )
 from threadwise.api.scoring import CommentScorer, CommentScores
-from threadwise.perspective_attributes import ATTRIBUTES, SUPPORTED_LANGUAGES, primary_language
+from threadwise.perspective_attributes import ATTRIBUTES
 
 UNDETERMINED = "und"  # what Perspective reports when it cannot tell the language (biohazard-alert #20)
 MAX_COMMENT_BYTES = 20 * 1024  # Perspective's documented limit ("Comment text too long.")
@@ -31,18 +32,21 @@ SERVED_SCORE_TYPES = (None, "SCORE_TYPE_UNSPECIFIED", PROBABILITY)
 
 
 def analyze(body: AnalyzeCommentRequest, scorer: CommentScorer) -> AnalyzeCommentResponse:
-    """Validate as Perspective does, score the comment, render Perspective's response."""
+    """Validate as Perspective does, score the comment in its language, render Perspective's response."""
     attributes = requested_attributes(body)
     source, scored = comment_text(body.comment)
     check_context(body.context)
     languages = [code for code in body.languages or () if code]
-    unsupported = [code for code in languages if primary_language(code) not in SUPPORTED_LANGUAGES]
     drop = bool(body.dropUnsupportedAttributes)
-    if unsupported:
+    # Which language, and its model's scores: api/language_scoring.py (the named language, else the identified one).
+    chosen = score_in_language(scorer, scored.text if isinstance(scored, HtmlText) else source, languages)
+    if chosen.refused:
         if not drop:
-            raise language_refusal(attributes[0], unsupported, requested=languages)
-        return _response(body, languages, {}, detected="")  # languages were given: nothing was detected
-    result = scorer.score(scored.text if isinstance(scored, HtmlText) else source)
+            detected = [chosen.detected] if chosen.detected else None
+            raise language_refusal(attributes[0], chosen.refused, requested=languages, detected=detected)
+        return _response(body, languages, {}, detected=chosen.detected or "")  # nothing detected when named
+    result = chosen.scores
+    assert result is not None
     if not result.readable:
         # A script the heads cannot read: a number here would look confident and mean nothing.
         if not drop:
@@ -50,7 +54,8 @@ def analyze(body: AnalyzeCommentRequest, scorer: CommentScorer) -> AnalyzeCommen
         return _response(body, languages, {}, detected=UNDETERMINED)
     offsets = Utf16Offsets(source)
     scores = {name: _attribute_scores(body, name, result, source, scored, offsets) for name in attributes}
-    return _response(body, languages, {name: s for name, s in scores.items() if s is not None}, detected="en")
+    return _response(body, languages, {name: s for name, s in scores.items() if s is not None},
+                     detected=chosen.language)
 
 
 def requested_attributes(body: AnalyzeCommentRequest) -> list[str]:

@@ -70,7 +70,9 @@ class AnalyzeCommentRequest(_Message):
     requestedAttributes: dict[str, AttributeParameters] | None = Field(
         default=None, description="TOXICITY, SEVERE_TOXICITY, INSULT, PROFANITY, THREAT, IDENTITY_ATTACK."
     )
-    languages: list[str] | None = Field(default=None, description='ISO 639-1 or BCP-47 codes; "en" is served.')
+    languages: list[str] | None = Field(default=None, description="ISO 639-1 or BCP-47 codes: en, and de, es, fr, it, "
+                                      "nl, pl, pt, ru where their model is installed; without it the comment's "
+                                      "language is identified.")
     doNotStore: bool | None = Field(default=None, description="Accepted; this method stores nothing either way.")
     clientToken: str | None = Field(default=None, description="Echoed in the response.")
     sessionId: str | None = None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from threadwise.language import detect_language
 from threadwise.model import Decision, Finding, Thread
 from threadwise.neutrality import STANCE_GROUPS, article_stance, build_panel, toxicity_score
 from threadwise.policy import DEFAULT_POLICY, Policy, load_policy, suggest
@@ -268,6 +269,7 @@ def _comment_entry(thread: Thread, comment_id: str, findings: list[Finding], pol
         suggestion=action, topic=topic, labels=_labels(findings, stance, action),
         findings=_finding_summary(findings),
         highlights=sorted(set(highlights), key=lambda h: (h.start, -h.end)),
+        language=comment.language or detect_language(comment.text).code,
     )  # fmt: skip
 
 

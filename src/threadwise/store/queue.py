@@ -275,7 +275,7 @@ def _items(now: datetime) -> sa.Subquery:
     )
     seen = sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at)
     return sa.select(
-        comments, comment_versions.c.text, seen.label("seen"),
+        comments, comment_versions.c.text, comment_versions.c.language, seen.label("seen"),
         latest.c.id.label("decision_id"), suggested.c.id.label("suggestion_id"), reported.c.reported_at,
         open_reports.label("report_count"),
         live.c.moderator.label("claimed_by"), live.c.claimed_at, live.c.expires_at,

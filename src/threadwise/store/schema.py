@@ -97,6 +97,8 @@ comment_versions = sa.Table(
     sa.Column("text_hash", sa.String(64), nullable=False),
     sa.Column("seen_at", UTCDateTime, nullable=False),
     sa.Column("run_id", sa.String),
+    # ISO 639-1 code identified from this version's text (threadwise.language); "und" when it cannot tell.
+    sa.Column("language", sa.String(8)),
 )
 
 runs = sa.Table(

@@ -29,6 +29,7 @@ TRAINERS = {
     "target": "threadwise.train.target",
     "claims": "threadwise.train.claims",
     "constructive": "threadwise.train.constructive",
+    "toxicity-multilingual": "threadwise.train.multilingual_toxicity",
 }
 SEED = 20261127
 
