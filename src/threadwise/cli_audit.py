@@ -31,7 +31,8 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     policy: Annotated[Path | None, typer.Option(help="Policy TOML to audit (default: the shipped policy).")] = None,
     tier: Annotated[
-        str, typer.Option(help="Moderation tier: accurate (CLI, reports) or fast (API pre-moderation); both read the conduct model.")
+        str, typer.Option(help="Moderation tier: accurate (CLI, reports) or fast (API pre-moderation); "
+                               "both read the conduct model.")
     ] = "accurate",
     thread: Annotated[
         list[str] | None, typer.Option("--thread", "-t", help="Thread files/URLs for the panel (repeatable).")
