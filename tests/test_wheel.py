@@ -53,7 +53,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     source = root / "source"
     shutil.copytree(REPO, source, ignore=NOT_SOURCE, symlinks=True)
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(root / "dist"), str(source)],
-                   check=True, capture_output=True, timeout=300)
+                   check=True, capture_output=True, timeout=900)
     return {"sdist": next((root / "dist").glob("*.tar.gz")), "wheel": next((root / "dist").glob("*.whl"))}
 
 
@@ -61,10 +61,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def venv(dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding only the wheel, that sees the project venv's dependencies (see the module doc)."""
     home = tmp_path_factory.mktemp("venv") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True, timeout=120)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True, timeout=600)
     python = home / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", str(dist["wheel"])], check=True, capture_output=True, timeout=300)
+                    "--no-index", str(dist["wheel"])], check=True, capture_output=True, timeout=900)
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                check=True, capture_output=True, text=True).stdout.strip())
     (site / "project-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
