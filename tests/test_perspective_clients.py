@@ -146,11 +146,11 @@ def coral_url(endpoint: str, operation: str, key: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, joined, f"key={quote(key.strip())}", ""))
 
 
-def coral_post(url: str, body: dict[str, Any]) -> httpx.Response:
+def coral_post(url: str, body: dict[str, Any], timeout: float = CORAL_TIMEOUT_S) -> httpx.Response:
     """As Coral's createAxios({name: "perspective"}) sends it: its User-Agent, JSON, no redirects, 800 ms."""
     headers = {"User-Agent": f"Coral Perspective/{CORAL_VERSION}", "Content-Type": "application/json",
                "Accept": "application/json, text/plain, */*"}  # fmt: skip
-    with httpx.Client(follow_redirects=False, timeout=CORAL_TIMEOUT_S) as client:
+    with httpx.Client(follow_redirects=False, timeout=timeout) as client:
         return client.post(url, content=json.dumps(body, separators=(",", ":")), headers=headers)
 
 
@@ -167,9 +167,9 @@ def test_coral_analyze_works_with_the_endpoint_as_an_admin_types_it(server: Serv
 
 
 def test_coral_unserved_language_and_unknown_model_are_refused_so_coral_fails_open(server: Server) -> None:
-    url = coral_url(server.base, "comments:analyze", server.key)
-    assert coral_post(url, coral_analyze_body("Tu es un idiot", language="fr")).status_code == 400
-    assert coral_post(url, coral_analyze_body("hello", model="LIKELY_TO_REJECT")).status_code == 400
+    url = coral_url(server.base, "comments:analyze", server.key)  # the budget is checked on scoring, above
+    assert coral_post(url, coral_analyze_body("Tu es un idiot", language="fr"), timeout=30).status_code == 400
+    assert coral_post(url, coral_analyze_body("hello", model="LIKELY_TO_REJECT"), timeout=30).status_code == 400
 
 
 def test_coral_feedback_is_stored_with_its_comment_id(server: Server) -> None:
@@ -183,7 +183,7 @@ def test_coral_feedback_is_stored_with_its_comment_id(server: Server) -> None:
             "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0 if status == "APPROVED" else 1}}},
             "languages": ["en"], "communityId": "Coral:https://news.example", "clientToken": f"comment:{comment_id}",
         }  # fmt: skip
-        response = coral_post(coral_url(server.base, "comments:suggestscore", server.key), body)
+        response = coral_post(coral_url(server.base, "comments:suggestscore", server.key), body, timeout=30)
         assert response.status_code == 200 and response.json()["clientToken"] == f"comment:{comment_id}"
     stored = server.store.score_suggestions("Coral:https://news.example")
     assert [(s.decision, s.source_comment_id) for s in stored] == [
