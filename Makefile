@@ -5,9 +5,12 @@ BIN    := $(VENV)/bin
 DEMO_DB ?= sqlite:///var/demo.db
 EXAMPLE := examples/op-ed-ceasefire.txt
 DEMO_PORT ?= 8080
+# A second, livelier thread for the queue: replies, insults, a spammer posting twice, an anonymous comment.
+DEMO_THREAD := examples/demo-discussion.jsonl
+DEMO_REPORTED := e9428c6c69e329b5  # its comment 11 (id: threadwise.model.make_id("demo-main-street", "11"))
 DEMO_CORAL_SECRET ?= demo-coral-secret
 
-.PHONY: install demo test lint typecheck clean bench browser
+.PHONY: install demo test lint typecheck clean bench browser dist node-clients
 
 install: $(VENV)/.installed
 
@@ -21,13 +24,17 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	mkdir -p var
-	$(BIN)/threadwise ingest $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise ingest $(EXAMPLE) $(DEMO_THREAD) --db $(DEMO_DB)
 	$(BIN)/threadwise show $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise analyze $(EXAMPLE) --db $(DEMO_DB)
 	$(BIN)/threadwise threads --db $(DEMO_DB)
-	$(BIN)/threadwise report $(EXAMPLE) -o var/demo-report.html
 	$(BIN)/threadwise moderate $(EXAMPLE) --db $(DEMO_DB)
+	$(BIN)/threadwise moderate $(DEMO_THREAD) --db $(DEMO_DB)
+	$(BIN)/threadwise reports add $(DEMO_REPORTED) --reason "personal attack on a councillor" --db $(DEMO_DB)
+	# After moderating, so that the report's neutrality section has the decisions to count.
+	$(BIN)/threadwise report $(EXAMPLE) --db $(DEMO_DB) -o var/demo-report.html
 	$(BIN)/threadwise keys create --role admin --name demo --db $(DEMO_DB) > var/demo-key.txt
+	echo "http://127.0.0.1:$(DEMO_PORT)" > var/demo-url.txt
 	@echo "Report: var/demo-report.html. Serving on http://127.0.0.1:$(DEMO_PORT): queue UI at /ui (sign in with"
 	@echo "the key in var/demo-key.txt), OpenAPI at /docs. Try it: .venv/bin/python examples/try_demo_server.py"
 	THREADWISE_CORAL_SECRETS=$(DEMO_CORAL_SECRET) $(BIN)/threadwise serve --db $(DEMO_DB) --port $(DEMO_PORT)
@@ -40,8 +47,17 @@ lint: install
 browser:
 	test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: lint browser
+# Perspective's npm client for the real-client tests, into tests/clients/node (skipped where npm is absent).
+node-clients:
+	@if command -v npm >/dev/null; then npm ci --prefix tests/clients/node --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the npm Perspective client test will be skipped"; fi
+
+test: lint browser node-clients
 	$(BIN)/pytest
+
+# sdist and wheel in dist/; without isolation the pinned setuptools of .venv builds them, offline.
+dist: install
+	$(BIN)/python -m build --no-isolation
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Synthetic corpus for the batch benchmark: N comments in threads of 100, with an articles file.
 
-Comment texts are real news-site reader comments (the Civil Comments toxic-spans set in ../shared/data,
+Comment texts are real news-site reader comments (the Civil Comments toxic-spans set, docs/DATA.md,
 cycled in a fixed order, each numbered so no two rows are equal); every fourth comment replies to an
 earlier one of its thread; one thread in 50 has no article (the batch run reports it). Written as a
 stream, so a 1M-comment corpus needs no more memory than a 10k one.

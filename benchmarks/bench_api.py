@@ -9,7 +9,7 @@ requests with CONCURRENCY in flight, and reports p50/p95/p99 latency and through
   lists, the default policy, the analysers it reads in the fast tier), in the bundled example thread;
 - ``premoderate-accurate``: the same with ``--accurate`` (every analyser, MiniLM included).
 
-Comment texts: Civil Comments toxic-spans comments from ../shared/data, cycled.
+Comment texts: Civil Comments toxic-spans comments (docs/DATA.md), cycled.
 
     .venv/bin/python benchmarks/bench_api.py [--requests 2000] [--concurrency 8] [--markdown]
 """

@@ -1,7 +1,7 @@
 """Pipeline speed and memory on comment-length texts (issue 3's benchmark).
 
 Corpus: the first N comments of 60-100 words from the Civil Comments toxic-spans set in
-../shared/data (news-site reader comments), fixed order. Reports start-up time (import + model
+the public datasets, docs/DATA.md (news-site reader comments), fixed order. Reports start-up time (import + model
 load), comments/s for the whole pipeline and for each analyser alone (excluding the shared
 embedding, which is timed separately), and the peak RSS of the process.
 

@@ -109,6 +109,7 @@ def test_toxicity_spans_become_attack_spans(analyser: TargetAnalyser) -> None:
     assert covered(author, text, "attack") == ["walnut"]  # not in our attack words: it came from toxicity
 
 
+@pytest.mark.datasets(use="eval target")
 def test_olid_subtask_c_floor(shared_data: Path) -> None:
     from threadwise.train import target
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from threadwise.api import ApiSettings, create_app
+from threadwise.api.auth import create_key
 from threadwise.errors import ThreadNotFound
 
 ANALYZE = "/v1alpha1/comments:analyze"
@@ -126,23 +127,25 @@ def test_perspective_refuses_an_unknown_attribute_in_perspective_shape(client: T
 
 
 def test_perspective_refuses_an_unsupported_language_in_perspective_shape(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Du bist ein Idiot", "INSULT", languages=["de"]))
+    response = client.post(ANALYZE, json=perspective_request("Ти просто ідіот", "INSULT", languages=["uk"]))
     detail = assert_perspective_error(
-        response, "Attribute INSULT does not support request languages: de", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+        response, "Attribute INSULT does not support request languages: uk", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
     )
-    assert detail["languageNotSupportedByAttributeError"] == {"attribute": "INSULT", "requestedLanguages": ["de"]}
+    assert detail["languageNotSupportedByAttributeError"] == {"attribute": "INSULT", "requestedLanguages": ["uk"]}
 
 
-def test_perspective_refuses_a_script_the_models_cannot_read(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Ты просто идиот и ничего не понимаешь", "TOXICITY"))
+def test_perspective_refuses_a_detected_language_the_models_cannot_read(client: TestClient) -> None:
+    text = "Ти просто ідіот і нічого не розумієш у цій статті"
+    response = client.post(ANALYZE, json=perspective_request(text, "TOXICITY"))
     detail = assert_perspective_error(
-        response, "Attribute TOXICITY does not support request languages: und", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+        response, "Attribute TOXICITY does not support request languages: uk", "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
     )
-    assert detail["languageNotSupportedByAttributeError"]["detectedLanguages"] == ["und"]
+    assert detail["languageNotSupportedByAttributeError"]["detectedLanguages"] == ["uk"]
 
 
 def test_perspective_drop_unsupported_attributes_answers_without_scores(client: TestClient) -> None:
-    response = client.post(ANALYZE, json=perspective_request("Hallo", languages=["de"], dropUnsupportedAttributes=True))
+    body = perspective_request("Привіт", languages=["uk"], dropUnsupportedAttributes=True)
+    response = client.post(ANALYZE, json=body)
     assert response.status_code == 200 and response.json()["attributeScores"] == {}
 
 
@@ -157,20 +160,28 @@ def test_perspective_refuses_an_empty_comment_and_missing_attributes(client: Tes
 # --- the one error envelope ------------------------------------------------------------------------
 
 
-def test_envelope_for_malformed_json(client: TestClient) -> None:
-    response = client.post(ANALYZE, content=b'{"comment": {"text": "hi"', headers={"content-type": "application/json"})
+@pytest.fixture(scope="module")
+def admin(client: TestClient) -> dict[str, str]:
+    return {"X-API-Key": create_key(client.app.state.store, "admin", "envelope-tests")[0]}  # type: ignore[attr-defined]
+
+
+# The Perspective routes refuse a body outside their schema as Perspective does (test_perspective_contract);
+# every other route answers in the envelope.
+def test_envelope_for_malformed_json(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", content=b'{"content": "hi"', headers={"content-type": "application/json",
+                                                                              **admin})
     assert_envelope(response, 400, "TW-E061")
 
 
-def test_envelope_for_wrong_types_names_the_field(client: TestClient) -> None:
-    response = client.post(ANALYZE, json={"comment": {"text": 5}, "requestedAttributes": {"TOXICITY": {}}})
+def test_envelope_for_wrong_types_names_the_field(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", json={"content": 5}, headers=admin)
     assert_envelope(response, 422, "TW-E060")
-    assert "comment.text" in response.json()["error"]["message"]
+    assert "content" in response.json()["error"]["message"]
 
 
-def test_envelope_for_a_form_encoded_body(client: TestClient) -> None:
-    response = client.post(ANALYZE, content=b'{"comment": {"text": "hi"}}',
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+def test_envelope_for_a_form_encoded_body(client: TestClient, admin: dict[str, str]) -> None:
+    response = client.post("/v1/threads", content=b'{"content": "hi"}',
+                           headers={"content-type": "application/x-www-form-urlencoded", **admin})
     assert_envelope(response, 415, "TW-E066")
 
 
@@ -253,6 +264,9 @@ def test_serve_answers_a_perspective_request_over_http_with_a_key_in_the_query(t
         assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] >= 0.7
         refused = httpx.post(base + ANALYZE, json=perspective_request("hello", "TOXICITY"), timeout=10)
         assert_envelope(refused, 401, "TW-E090")  # without --open-perspective a key is needed
+        wrong = httpx.post(base + ANALYZE, params={"key": key + "x", "other": "1"}, timeout=10,
+                           json=perspective_request("hello", "TOXICITY"))
+        assert wrong.status_code == 401
     finally:
         server.terminate()
         try:
@@ -260,3 +274,6 @@ def test_serve_answers_a_perspective_request_over_http_with_a_key_in_the_query(t
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+    logged = log.read_text(errors="replace")
+    assert "analyze?key=[redacted] HTTP/1.1\" 200" in logged and "key=[redacted]&other=1" in logged  # access log
+    assert key not in logged and key.split("_", 2)[2][:16] not in logged

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from threadwise.api.auth import ROLES, RateLimiter, authenticate, create_key, hash_key, list_keys, revoke_key
-from threadwise.errors import ApiKeyNotFound, InvalidApiKey, MissingApiKey, RateLimited, UnknownRole
+from threadwise.errors import ApiKeyNotFound, DuplicateKeyName, InvalidApiKey, MissingApiKey, RateLimited, UnknownRole
 from threadwise.store import Store
 
 
@@ -81,3 +82,43 @@ def test_keys_commands_create_list_and_revoke(tmp_path: Path) -> None:
     assert "revoked" in threadwise("keys", "list", "--db", db).stdout
     refused = threadwise("keys", "create", "--role", "root", "--db", db)
     assert refused.returncode == 2 and "TW-E094" in refused.stderr
+
+
+# --- identity: a name is one key, and the log records both --------------------------------------------
+
+
+def test_key_names_are_unique_and_the_policy_prefix_is_reserved(store: Store) -> None:
+    create_key(store, "moderator", "ana")
+    with pytest.raises(DuplicateKeyName) as refused:
+        create_key(store, "moderator", " ana ")
+    assert refused.value.code == "TW-E098" and "ana" in refused.value.message
+    with pytest.raises(DuplicateKeyName):
+        create_key(store, "admin", "policy:default@1")
+    assert [k.name for k in list_keys(store)] == ["ana"]
+
+
+def test_the_actor_is_the_name_and_the_key_id(store: Store) -> None:
+    raw, principal = create_key(store, "moderator", "ana")
+    assert principal.actor == f"ana (key {principal.key_id})" == authenticate(store, raw).actor
+
+
+def test_the_migration_renames_keys_that_already_shared_a_name(tmp_path: Path) -> None:
+    from alembic import command
+
+    from threadwise.store.engine import alembic_config, make_engine
+    from threadwise.store.schema import api_keys
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0003")  # a database from before names were unique
+        for key_id, month in (("aaaa0001", 1), ("bbbb0002", 2)):
+            conn.execute(api_keys.insert().values(id=key_id, name="ana", role="moderator", key_hash=key_id,
+                                                  created_at=datetime(2026, month, 1, tzinfo=UTC)))
+    engine.dispose()
+    store = Store.open(f"sqlite:///{tmp_path / 'old.db'}")  # migrates to the newest revision
+    try:
+        assert sorted(k.name for k in list_keys(store)) == ["ana", "ana-bbbb0002"]
+        with pytest.raises(DuplicateKeyName):
+            create_key(store, "moderator", "ana")
+    finally:
+        store.close()

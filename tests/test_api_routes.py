@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from conftest import EXAMPLE
 from test_api import assert_envelope
 from threadwise.api import ApiSettings, create_app
-from threadwise.api.auth import ROLES, create_key
+from threadwise.api.auth import ROLES, actor_of, create_key
 from threadwise.store import Store
 
 INSULT = "You are a pathetic idiot and a moron, shut up."
@@ -126,8 +126,9 @@ def test_submit_queue_claim_decide_and_audit(api: Api) -> None:
     assert any(f["analyser"] == "toxicity" for f in found[comment])
 
     ana, ben = api.as_("moderator"), api.as_("moderator2")
+    as_ana = actor_of(api.keys["moderator"].split("_")[1], "ana")  # name and key id: two keys never blur
     claimed = api.client.post(f"/v1/comments/{comment}/claim", json={"ttl_seconds": 600}, headers=ana)
-    assert claimed.status_code == 200 and claimed.json()["claim"]["moderator"] == "ana"
+    assert claimed.status_code == 200 and claimed.json()["claim"]["moderator"] == as_ana
     assert_envelope(api.client.post(f"/v1/comments/{comment}/claim", json={}, headers=ben), 409, "TW-E083")
     assert_envelope(api.client.post(f"/v1/comments/{comment}/decision", json={"action": "approve"}, headers=ben),
                     409, "TW-E083")
@@ -136,11 +137,11 @@ def test_submit_queue_claim_decide_and_audit(api: Api) -> None:
     decided = api.client.post(f"/v1/comments/{comment}/decision", headers=ana,
                               json={"action": "reject", "reason": "personal insult"})
     assert decided.status_code == 201 and decided.json()["state"] == "rejected"
-    assert decided.json()["actor"] == "ana"
+    assert decided.json()["actor"] == as_ana
 
     audit = api.client.get("/v1/audit", params={"comment_id": comment}, headers=api.as_("read-only")).json()
     actors = [d["actor"] for d in audit["decisions"]]
-    assert actors[0].startswith("policy:default@") and actors[-1] == "ana" and audit["total"] == 2
+    assert actors[0].startswith("policy:default@") and actors[-1] == as_ana and audit["total"] == 2
     assert audit["decisions"][0]["evidence"][0]["rule"] in ("insult", "toxic")
 
     queue = api.client.get("/v1/queue", params={"state": "rejected"}, headers=api.as_("read-only")).json()
@@ -158,9 +159,32 @@ def test_ingest_with_premoderation_queues_and_bulk_decides(api: Api) -> None:
     assert len(ids) == 2
     bulk = api.client.post("/v1/decisions/bulk", headers=api.as_("moderator"),
                            json={"action": "escalate", "comment_ids": ids, "reason": "second look"})
-    assert bulk.status_code == 201 and [d["state"] for d in bulk.json()["decisions"]] == ["review", "review"]
+    assert bulk.status_code == 201 and [d["state"] for d in bulk.json()["decisions"]] == ["escalated", "escalated"]
     neither = api.client.post("/v1/decisions/bulk", json={"action": "approve"}, headers=api.as_("moderator"))
     assert_envelope(neither, 422, "TW-E080")
+
+
+def test_reader_reports_and_bulk_by_commenter_follow_the_account_id(api: Api) -> None:
+    thread = ingest_example(api)
+    ingest, moderator = api.as_("ingest"), api.as_("moderator")
+    made = [api.client.post(f"/v1/threads/{thread}/comments", headers=ingest,
+                            json={"text": text, "author": name, "author_id": "acct-9"}).json()["comment"]["id"]
+            for text, name in ((INSULT, "zed"), ("You are a moron and a liar.", "zed (new name)"))]  # fmt: skip
+    other = api.client.post(f"/v1/threads/{thread}/comments", headers=ingest,
+                            json={"text": INSULT, "author": "zed"}).json()["comment"]["id"]  # no account: not zed
+    item = api.client.get(f"/v1/comments/{made[0]}", headers=moderator).json()
+    assert item["author_key"] == "id:acct-9" and item["author_id"] == "acct-9"
+    reported = api.client.post(f"/v1/comments/{other}/reports", headers=ingest,
+                               json={"reason": "insults another reader", "reporter": "r-1"})
+    assert reported.status_code == 201 and reported.json()["state"] == "reported"
+    assert api.client.get(f"/v1/comments/{other}", headers=moderator).json()["report_count"] == 1
+    assert_envelope(api.client.post(f"/v1/comments/{other}/reports", headers=ingest, json={"reason": ""}),
+                    422, "TW-E060")
+    stale = {"action": "reject", "reason": "abuse", "author_key": "id:acct-9", "expected": 5}
+    assert_envelope(api.client.post("/v1/decisions/bulk", headers=moderator, json=stale), 422, "TW-E080")
+    bulk = api.client.post("/v1/decisions/bulk", headers=moderator, json={**stale, "expected": 2})
+    assert bulk.status_code == 201 and sorted(d["comment_id"] for d in bulk.json()["decisions"]) == sorted(made)
+    assert api.client.get(f"/v1/comments/{other}", headers=moderator).json()["state"] == "reported"
 
 
 # --- bad input -----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def test_oriented_puts_the_side_a_version_first_whichever_was_written() -> None:
     assert left.side_b == right.side_b == "Republicans are clowns."
 
 
+@pytest.mark.datasets("toxic_spans_civil_comments", "sfu_constructiveness_toxicity_corpus", "semeval2016_task6_stance")
 def test_real_pairs_come_from_each_dataset_with_human_conduct_labels() -> None:
     civil, sfu, tweets = civil_comments_pairs(SHARED_DATA), sfu_pairs(SHARED_DATA), semeval_pairs(SHARED_DATA)
     assert {p.level for p in civil} == {"insults", "threats"}

@@ -25,6 +25,7 @@ from threadwise.cli_audit import report_view
 from threadwise.policy import load_policy, parse_policy
 from threadwise.service import read_source
 
+pytestmark = pytest.mark.datasets(use="audit")
 REAL_LEVELS = ("civil disagreement", "insults", "threats", "tweets (no conduct label)")
 CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real comments · {level}" for level in REAL_LEVELS)]
 # Known failures, measured on this fast subset (docs/EVAL.md says what would close each).

@@ -266,3 +266,28 @@ def test_batch_survives_replies_that_loop_or_name_a_missing_parent(tmp_path: Pat
     run_batch([str(write_jsonl(tmp_path / "c.jsonl", rows))], tmp_path / "out")
     found = {r["comment_id"]: r["parent_found"] for r in read(tmp_path / "out", "comments").to_pylist()}
     assert found == {"1": True, "2": True, "3": False}
+
+
+def test_batch_reads_a_json_array_as_ingest_does(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    comments, articles = corpus
+    (tmp_path / "c.json").write_text(json.dumps(COMMENTS), encoding="utf-8")
+    (tmp_path / "wrapped.json").write_text(json.dumps({"comments": COMMENTS}), encoding="utf-8")
+    results = []
+    for path in (comments, tmp_path / "c.json", tmp_path / "wrapped.json"):
+        run_batch([str(path)], tmp_path / f"out-{path.name}", articles=[str(articles)])
+        results.append(read(tmp_path / f"out-{path.name}", "findings").drop_columns(["run_id"]))
+    assert results[0].num_rows > 0 and results[0].equals(results[1]) and results[0].equals(results[2])
+
+
+def test_batch_without_a_required_field_names_it_once_with_the_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from threadwise.cli import app
+
+    rows = [{"id": i, "thread_id": "a1", "body": "the text under another name"} for i in range(1, 4)]
+    source = write_jsonl(tmp_path / "c.jsonl", rows)
+    result = CliRunner().invoke(app, ["batch", str(source), "-o", str(tmp_path / "out")])
+    assert result.exit_code != 0
+    message = " ".join(str(result.exception or "").split()) + " ".join(result.output.split())
+    assert f"the first, {source} line 1: text is missing" in message
+    assert message.count("text is missing") == 1  # said once, not per row

@@ -44,8 +44,8 @@ def test_cli_ingest_then_show_prints_article_parts_and_numbers(db):
     for part in ("The Ceasefire Nobody Wants to Talk About", "Elena Marsh / The Northern Review",
                  "CC BY-SA 4.0", "Her most recent book", "Three winters into the war"):
         assert part in shown
-    for number in ("1.", "3.", "4.", "7.", "8.", "9.", "10.", "12.", "13.", "15."):
-        assert f"{number} " in shown or f"{number}\n" in shown
+    for number in ("1", "3", "4", "7", "8", "9", "10", "12", "13", "15"):  # the page's own numbers, as the report
+        assert f"#{number} " in shown or f"#{number}\n" in shown
 
 
 def test_cli_reingest_adds_nothing(db):
@@ -87,7 +87,7 @@ def test_cli_tabular_export_round_trips_through_ingest(db, tmp_path, fmt):
     other = f"sqlite:///{tmp_path / 'other.db'}"
     assert "10 new" in cli("ingest", str(out), "--db", other)
     shown = cli("show", str(out), "--db", other)
-    assert "The Northern Review" in shown and "15." in shown
+    assert "The Northern Review" in shown and "#15" in shown
 
 
 def test_cli_bad_input_names_file_and_stores_nothing_new(db, tmp_path):
@@ -113,3 +113,14 @@ def test_cli_help_reads_well():
     for command in ("ingest", "threads", "show", "export"):
         text = cli(command, "--help")
         assert "Usage" in text and "--db" in text
+
+
+def test_cli_export_to_standard_output_pipes_the_comments(db):
+    cli("ingest", str(EXAMPLE), "--db", db)
+    piped = runner.invoke(app, ["export", str(EXAMPLE), "--format", "jsonl", "-o", "-", "--db", db])
+    records = [json.loads(line) for line in piped.stdout.splitlines()]  # nothing but data: a pipe reads it as is
+    assert piped.exit_code == 0 and len(records) == 10 and records[0]["number"] == "1"
+    whole = json.loads(runner.invoke(app, ["export", str(EXAMPLE), "-o", "-", "--db", db]).stdout)
+    assert whole["article"]["title"] and len(whole["comments"]) == 10
+    refused = runner.invoke(app, ["export", str(EXAMPLE), "--format", "parquet", "-o", "-", "--db", db])
+    assert refused.exit_code != 0 and "binary" in refused.output

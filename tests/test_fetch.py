@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -82,3 +83,62 @@ def test_ingest_by_url_stores_the_page(site, tmp_path):
     assert outcome.error is None and outcome.result.added == 10
     thread = service.get_thread(outcome.result.thread_id, db=db)
     assert thread.article.outlet == "The Northern Review"
+
+
+# --- limits a hostile server cannot stretch ----------------------------------------------------------
+
+
+class _Hostile(SimpleHTTPRequestHandler):
+    """/slow trickles a byte every 0.2 s for a minute; /robots.txt is 50 MB whose only rule, disallowing
+    /slow, comes after 600 KB (its bytes are counted as they are sent)."""
+
+    robots_bytes_sent: ClassVar[int] = 0
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        try:
+            if self.path == "/robots.txt":
+                filler = b"# " + b"x" * 1000 + b"\n"
+                for index in range(50_000):
+                    line = b"User-agent: *\nDisallow: /slow\n" if index == 600 else filler
+                    self.wfile.write(line)
+                    type(self).robots_bytes_sent += len(line)
+            else:
+                for _ in range(300):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile_site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_timeout_is_a_deadline_for_the_whole_fetch_not_per_read(hostile_site):
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="deadline of 2 s"):
+        fetch(f"{hostile_site}/slow", timeout=2, max_bytes=1_000_000, user_agent=AGENT)
+    assert time.monotonic() - started < 4  # each read came within the per-read timeout: only a deadline stops it
+
+
+def test_robots_txt_is_read_up_to_its_cap_only(hostile_site):
+    from threadwise.ingest.fetch import ROBOTS_MAX_BYTES
+
+    # The rule past the cap is never read (as Google ignores it), so the page is fetched: and trickles.
+    with pytest.raises(FetchError, match="deadline"):
+        fetch(f"{hostile_site}/slow", timeout=2, max_bytes=1_000_000, user_agent=AGENT)
+    time.sleep(0.5)  # let the server's writes block on the closed connection
+    assert _Hostile.robots_bytes_sent < ROBOTS_MAX_BYTES + 4 * 1024 * 1024  # socket buffers, not 50 MB

@@ -134,7 +134,7 @@ def test_coral_accepts_a_bare_list() -> None:
 
 
 def test_csv_reads_rows_and_the_article_sidecar() -> None:
-    thread = parse_csv(*fixture("comments.csv"))
+    thread = read_thread(*fixture("comments.csv"), local_file=True)
     assert tree(thread) == [
         ("101", None, "Ada"),
         ("102", "101", "Ben"),
@@ -151,6 +151,16 @@ def test_csv_reads_rows_and_the_article_sidecar() -> None:
     ]
     assert thread.article.id == "bridge-story"
     assert thread.article.paragraphs == ("The bridge reopened on Monday.", "Traffic was light.")
+
+
+def test_an_upload_never_reads_a_sidecar_the_source_names(tmp_path: Path) -> None:
+    # Over the API ``source`` is the client's word: it must not open files on the server's disk.
+    (tmp_path / "internal.article.json").write_text(json.dumps({"title": "Secret", "text": "internal only"}))
+    for source in (str(tmp_path / "internal.csv"), f"{tmp_path}/../{tmp_path.name}/internal.csv"):
+        thread = read_thread(b"id,text\n1,probe\n", source)
+        assert thread.article.title is None and thread.article.paragraphs == ()
+        assert parse_csv(b"id,text\n1,probe\n", source).article.title is None
+    assert read_thread(b"id,text\n1,probe\n", str(tmp_path / "internal.csv"), local_file=True).article.title == "Secret"
 
 
 def test_csv_without_sidecar_gets_a_minimal_article_named_by_the_source(tmp_path: Path) -> None:
@@ -331,3 +341,10 @@ def test_jsonl_of_comment_like_objects_raises_only_coded_errors(objects: list[di
     data = "\n".join(json.dumps(o) for o in objects).encode()
     with contextlib.suppress(ThreadwiseError):
         parse_jsonl(data or b" ", "fuzz.jsonl")
+
+
+def test_a_header_only_csv_and_an_unterminated_quote_are_refused() -> None:
+    with pytest.raises(MalformedInput, match="header but no comment rows"):
+        parse_csv(b"id,text\n", "empty.csv")
+    with pytest.raises(MalformedInput, match="unreadable CSV"):
+        parse_csv(b'id,text\n1,"an open quote\n2,swallowed\n', "open.csv")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SHARED_DATA
 from threadwise.errors import MalformedInput, ThreadwiseError
 from threadwise.extraction_eval import COMMENT_PAGES, comments_benchmark, shingle_counts, shingle_scores
 from threadwise.ingest import read_thread
@@ -16,7 +17,6 @@ from threadwise.ingest.html_page import parse, read_page
 from threadwise.model import Thread
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def load(name: str) -> Thread:
@@ -182,7 +182,7 @@ def test_shingle_metric_matches_upstream_conventions() -> None:
     assert shingle_scores([shingle_counts("one two three four five", "")])["recall"] == 0.0
 
 
-@pytest.mark.skipif(not (SHARED_DATA / COMMENT_PAGES).is_dir(), reason="evaluation pages not staged")
+@pytest.mark.datasets(COMMENT_PAGES)
 def test_comment_snippet_recall_on_real_pages() -> None:
     # Measured 0.70 on these 20 pages (33 snippets, issue 2); the floor leaves room for small changes.
     result = comments_benchmark(SHARED_DATA, limit=20)

@@ -16,29 +16,42 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE
-from threadwise.errors import ClaimedByOther, CommentNotFound, InvalidAction, OrphanComment, ReasonRequired
+from threadwise.errors import (
+    ClaimedByOther,
+    CommentNotFound,
+    InvalidAction,
+    ModerationError,
+    OrphanComment,
+    ReasonRequired,
+)
 from threadwise.ingest import read_thread
 from threadwise.model import Article, Comment, Decision, Thread, make_id
 from threadwise.moderation import (
     audit_log,
+    author_open_items,
     bulk_decide,
     decide,
     draft_reasons,
     evidence_items,
+    open_page,
     premoderate,
+    report_comment,
     submit_comment,
 )
 from threadwise.policy import load_policy
+from threadwise.statements import draft_statement, save_statement
 from threadwise.store import Store
 
 NOW = datetime.now(UTC)
 
 
-def authored_thread(thread_id: str, *authors: str) -> Thread:
-    """A thread whose i-th comment is by ``authors[i]``, written a minute apart, ending now."""
+def authored_thread(thread_id: str, *authors: str, accounts: bool = True) -> Thread:
+    """A thread whose i-th comment is by ``authors[i]``, written a minute apart, ending now; ``accounts``: each
+    author has the account id ``site:NAME`` at the source (else the source gives names only)."""
     comments = tuple(
         Comment(id=make_id(thread_id, i), thread_id=thread_id, text=f"comment {i} by {author}", position=i,
-                author=author, created_at=NOW - timedelta(minutes=len(authors) - i))
+                author=author, created_at=NOW - timedelta(minutes=len(authors) - i),
+                author_id=f"site:{author}" if accounts else None)
         for i, author in enumerate(authors)
     )  # fmt: skip
     return Thread(Article(id=thread_id, title="A title"), comments)
@@ -113,13 +126,14 @@ def test_queue_states_follow_decisions(store: Store, thread: Thread) -> None:
     decide(store, first, "ann", "escalate", "needs a second look")
     decide(store, second, "ann", "reject", "personal attack")
     store.add_report(third, "spam", reporter="reader9")
-    states = (ids_in(store, "review"), ids_in(store, "rejected"), ids_in(store, "reported"))
-    assert states == ([first], [second], [third])
+    states = (ids_in(store, "escalated"), ids_in(store, "rejected"), ids_in(store, "reported"), ids_in(store, "review"))
+    assert states == ([first], [second], [third], [])  # escalated is a queue of its own, not "review"
     decide(store, third, "bob", "approve")  # deciding closes the report
     store.add_report(first, "insult")  # a report after the latest decision reopens it
     assert ids_in(store, "approved") == [third]
     assert ids_in(store, "reported") == [first]
-    assert store.queue_counts("t1") == {"pending": 0, "review": 0, "reported": 1, "approved": 1, "rejected": 1}
+    assert store.queue_counts("t1") == {"pending": 0, "review": 0, "escalated": 0, "reported": 1, "approved": 1,
+                                        "rejected": 1}  # fmt: skip
     decide(store, first, "bob", "approve")
     assert ids_in(store, "approved") == [first, third]
     assert [r.reason for r in store.reports(first)] == ["insult"]
@@ -162,17 +176,41 @@ def test_reject_without_reason_is_refused_naming_the_comment(store: Store, threa
     assert audit_log(store) == []
 
 
-def test_bulk_decide_by_author_across_threads(store: Store, thread: Thread) -> None:
-    store.save_thread(authored_thread("t2", "bob", "ann"))
-    anns = [c.id for c in store.comments_by_author("ann")]
-    assert anns[0] == thread.comments[0].id  # oldest first
-    assert sorted(anns) == sorted([thread.comments[0].id, thread.comments[2].id, make_id("t2", 1)])
+def test_bulk_decide_by_author_decides_only_their_open_comments_across_threads(store: Store, thread: Thread) -> None:
+    store.save_thread(authored_thread("t2", "bob", "ann", "ann"))
+    ann = thread.comments[0].author_key
+    assert ann == "id:site:ann"
+    published, rejected = make_id("t2", 1), make_id("t2", 2)
+    decide(store, published, "mod", "approve")
+    decide(store, rejected, "mod", "reject", "insult")
+    waiting = [i.comment.id for i in author_open_items(store, ann)]
+    assert waiting == [thread.comments[0].id, thread.comments[2].id]  # oldest first; decided ones left out
     with pytest.raises(ReasonRequired):
-        bulk_decide(store, "mod", "reject", author="ann")
-    made = bulk_decide(store, "mod", "reject", "spam run", author="ann")
-    assert sorted(d.comment_id for d in made) == sorted(anns)
-    assert sorted(ids_in(store, "rejected")) == sorted(anns)
+        bulk_decide(store, "mod", "reject", author_key=ann, expected=2)
+    with pytest.raises(ModerationError, match="now has 2 open comments, not the 3 confirmed"):
+        bulk_decide(store, "mod", "reject", "spam run", author_key=ann, expected=3)
+    assert store.queue_item(published).state == "approved"
+    made = bulk_decide(store, "mod", "reject", "spam run", author_key=ann, expected=2)
+    assert [d.comment_id for d in made] == waiting
+    assert store.queue_item(published).state == "approved"  # a published comment is not re-decided
+    assert audit_log(store, rejected)[-1].reason == "insult"  # nor an already rejected one
     assert sorted(ids_in(store, "pending")) == sorted([thread.comments[1].id, make_id("t2", 0)])
+
+
+def test_identity_comes_from_the_account_id_never_from_a_shared_name(store: Store) -> None:
+    """Two readers called "chris" on different pages without account ids are two people; "anonymous" is nobody."""
+    store.save_thread(authored_thread("t1", "chris", "anonymous", "chris", accounts=False))
+    store.save_thread(authored_thread("t2", "chris", "anonymous", accounts=False))
+    store.save_thread(authored_thread("t3", "chris"))  # an account: the same person wherever they write
+    store.save_thread(authored_thread("t4", "chris"))
+    here = store.load_thread("t1").comments
+    assert here[0].author_key == here[2].author_key == "name:t1:chris"  # the same name on one page
+    assert here[1].author_key is None
+    assert [i.comment.id for i in store.author_items("name:t1:chris")] == [make_id("t1", 0), make_id("t1", 2)]
+    assert store.author_history("name:t1:chris", 30, excluding=make_id("t1", 2)).comments == 1
+    assert [i.thread_id for i in store.author_items("id:site:chris")] == ["t3", "t4"]
+    with pytest.raises(ModerationError, match="anonymous"):
+        author_open_items(store, "")
 
 
 def test_bulk_decide_is_all_or_nothing(store: Store, thread: Thread) -> None:
@@ -188,18 +226,18 @@ def test_bulk_decide_is_all_or_nothing(store: Store, thread: Thread) -> None:
 
 def test_author_history_counts_within_the_window(store: Store, thread: Thread) -> None:
     first, second, third = (c.id for c in thread.comments)
-    old = Comment(id="old", thread_id="t0", text="years ago", position=0, author="ann",
+    old = Comment(id="old", thread_id="t0", text="years ago", position=0, author="ann", author_id="site:ann",
                   created_at=NOW - timedelta(days=400))  # fmt: skip
     store.save_thread(Thread(Article(id="t0"), (old,)))
     store.add_decision(Decision("d-old", "old", "reject", "mod", NOW - timedelta(days=399), "abuse"))
     decide(store, first, "mod", "reject", "abuse")
     decide(store, third, "mod", "approve")
     decide(store, second, "mod", "reject", "abuse")  # bob's: not counted for ann
-    history = store.author_history("ann", window_days=30)
+    history = store.author_history("id:site:ann", window_days=30)
     assert (history.comments, history.approved, history.rejected) == (2, 1, 1)
-    assert store.author_history("ann", window_days=1000).rejected == 2
-    assert store.author_history("ann", 30, excluding=third).comments == 1
-    assert store.author_history("nobody", 30).comments == 0
+    assert store.author_history("id:site:ann", window_days=1000).rejected == 2
+    assert store.author_history("id:site:ann", 30, excluding=third).comments == 1
+    assert store.author_history("id:nobody", 30).comments == 0
 
 
 # --- pre-moderation with the real analysers and the default policy ------------------------------------------
@@ -267,9 +305,71 @@ def test_reject_reason_leads_the_statement_of_reasons(store: Store, example: Thr
     premoderate(store, policy, example, comment_ids=[held.id])
     decide(store, held.id, "ann", "reject", "comparing other readers to Nazi collaborators")
     statement = draft_reasons(store, held.id)
-    assert "was removed" in statement and "comparing other readers to Nazi collaborators" in statement
-    assert "suggested automatically" not in statement  # a person decided
+    assert "was removed" in statement and "Ground: comparing other readers to Nazi collaborators." in statement
+    assert "a moderator made this decision" in statement and "decided by automated means" not in statement
     assert json.loads(store.queue_item(held.id).suggestion.evidence[0])["rule"]  # type: ignore[union-attr]
+
+
+def test_statement_of_reasons_states_the_moderators_ground_not_the_policys_rule(store: Store, example: Thread) -> None:
+    """Held as an insult, rejected as spam: the statement says spam, and quotes no "insult" words as its facts."""
+    policy = load_policy()
+    held = next(c for c in example.comments if c.number == "10")
+    premoderate(store, policy, example, comment_ids=[held.id])
+    assert "insult" in {e["rule"] for e in evidence_items(store.queue_item(held.id).suggestion)}  # type: ignore[arg-type]
+    decide(store, held.id, "ann", "reject", "spam or repeated posting")
+    spam = draft_statement(store, held.id, policy)
+    assert "Ground: spam or repeated posting." in spam.text
+    assert "insult" not in spam.text and "The words concerned" not in spam.text
+    assert (spam.automated_detection, spam.automated_decision) == (True, False)
+    insult = next(r for r in policy.rules if r.name == "insult")
+    decide(store, held.id, "ann", "reject", insult.description or insult.name)  # the picker's "insult" choice
+    assert "The words concerned: “" in draft_statement(store, held.id, policy).text
+
+
+def test_statement_of_reasons_is_saved_then_sent_append_only(store: Store, thread: Thread) -> None:
+    first = thread.comments[0].id
+    decision = decide(store, first, "ann", "reject", "personal attack")
+    draft = draft_statement(store, first)
+    assert "No automated means were used" in draft.text and draft.decision_id == decision.id
+    saved = save_statement(store, first, decision.id, "Removed: a personal attack.", "ann", send=False)
+    sent = save_statement(store, first, decision.id, "Removed: a personal attack on another reader.", "ann",
+                          send=True)  # fmt: skip
+    kept = store.statements(first)
+    assert [(s.status, s.text) for s in kept] == [("saved", "Removed: a personal attack."),
+                                                  ("sent", "Removed: a personal attack on another reader.")]
+    assert kept == [saved, sent] and sent.ground == "personal attack" and not sent.automated_decision
+    with pytest.raises(ModerationError, match="empty"):
+        save_statement(store, first, decision.id, "  ", "ann", send=True)
+    decide(store, first, "bob", "approve", "on appeal")
+    with pytest.raises(ModerationError, match="decided again"):  # the statement explained a superseded decision
+        save_statement(store, first, decision.id, "Removed.", "ann", send=True)
+    assert len(store.statements(first)) == 2
+
+
+def test_reader_reports_fill_the_reported_queue_with_reasons_and_count(store: Store, thread: Thread) -> None:
+    first = thread.comments[0].id
+    report_comment(store, first, "personal attack", "reader-1")
+    report_comment(store, first, " harassment ", None)
+    item = store.queue_item(first)
+    assert (item.state, item.report_count) == ("reported", 2)
+    assert [(r.reason, r.reporter) for r in store.reports(first)] == [("personal attack", "reader-1"),
+                                                                      ("harassment", None)]
+    with pytest.raises(ModerationError, match="reason"):
+        report_comment(store, first, "  ")
+    with pytest.raises(CommentNotFound):
+        report_comment(store, "nope", "spam")
+    decide(store, first, "ann", "approve")
+    assert (store.queue_item(first).state, store.queue_item(first).report_count) == ("approved", 0)
+
+
+def test_listing_the_queue_claims_nothing(store: Store, thread: Thread) -> None:
+    first, second, third = (c.id for c in thread.comments)
+    mine, held = open_page(store, "ann", ("pending",), 10)
+    assert [i.comment.id for i in mine] == [first, second, third] and held == 0
+    assert all(store.queue_item(i).claim is None for i in (first, second, third))
+    assert store.claim(second, "bob", ttl_seconds=60)  # bob moved to it
+    mine, held = open_page(store, "ann", ("pending",), 10)
+    assert [i.comment.id for i in mine] == [first, third] and held == 1
 
 
 @pytest.mark.parametrize("threat", ["I know where you live and I will kill you.", "I will find you and kill you.",

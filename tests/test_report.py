@@ -251,3 +251,22 @@ def test_highlight_keeps_the_text_whatever_the_spans(text: str, cuts: list[tuple
     marked = str(highlight(text, spans))
     assert html.unescape(re.sub(r"<[^>]+>", "", marked)) == text
     assert marked.count("<mark") == marked.count("</mark>")
+
+
+def test_report_numbers_unnumbered_comments_as_show_does_and_reads_dates_and_titles() -> None:
+    """An HTML page's comments carry no number: the report, like `show`, counts them #1, #2… and a reply
+    names its parent so, never "#?" or a raw id; the date reads as a date, the title without the site."""
+    from datetime import UTC, datetime
+
+    article = Article(id="page", title="Amazon Liable for Defective Products | California Globe",
+                      outlet="California Globe", published_at=datetime(2020, 8, 14, tzinfo=UTC))  # fmt: skip
+    comments = (Comment(id="8232dfb0719462a5", thread_id="page", text="First.", position=0),
+                Comment(id="b", thread_id="page", text="A reply.", position=1, parent_id="8232dfb0719462a5"))
+    report = build_report(ReportInputs(Thread(article, comments), []))
+    assert [(c.number, c.reply_to) for c in report.comments] == [("1", None), ("2", "1")]
+    assert [c.label for c in comments] == ["1", "2"]
+    page = render_html(report)
+    assert "#?" not in page and "reply to #8232dfb0719462a5" not in page and "reply to #1" in page
+    assert "14 August 2020" in page and "2020-08-14T00:00:00" not in page.split("<script")[0]
+    assert "<h1>Amazon Liable for Defective Products</h1>" in page
+    assert "comment numbers" not in page

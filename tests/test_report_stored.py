@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +92,10 @@ def test_web_route_serves_the_report_page_and_json(db: str) -> None:
         page = client.get("/threads/report-t1/report", params={"key": key})
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert 'id="sec-neutrality"' in page.text and "On bridges" in page.text
+        policy = page.headers["content-security-policy"]  # nothing loads; only the page's own script runs
+        script = re.search(r"<script>(.*?)</script>", page.text, re.S).group(1)  # type: ignore[union-attr]
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert policy.startswith("default-src 'none'; ") and f"script-src 'sha256-{digest}';" in policy
         data = client.get("/threads/report-t1/report", params={"format": "json"},
                           headers={"Authorization": f"Bearer {key}"})
         assert data.status_code == 200 and data.json()["thread_id"] == "report-t1"

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 
-from conftest import EXAMPLE, PG_URL
+from conftest import EXAMPLE, pg_schema_url
 from threadwise.api.auth import create_key
 from threadwise.ingest import read_thread
 from threadwise.model import Article, Comment, Thread
@@ -43,15 +43,29 @@ HOSTILE = {
     "c-fine": ("reader", None, "Nice work on the lanes, thanks for reporting."),
     "c-author1": ("spammer", None, "You clueless idiots will believe anything."),
     "c-author2": ("spammer", None, "Morons, all of you, every single one."),
+    "c-count": ("counter", None, "You are a clown and an idiot."),
+    "c-escalate": ("escalator", None, "Idiot reporters, as usual, you morons."),
+    "c-statement": ("stater", None, "Get lost, you pathetic moron."),
+    "c-flagged": ("flagged", None, "Such a pathetic idiot, this writer."),
+}
+
+
+# A commenter with an account at the source: two held insults and one comment the policy published.
+REPEATER = {
+    "c-repeat1": "You absolute idiots, every one of you.",
+    "c-repeat2": "Idiots. Total morons, the lot of you.",
+    "c-repeat3": "Thanks for the reporting on the lanes.",
 }
 
 
 def hostile_thread() -> Thread:
     article = Article(id=HOSTILE_THREAD, title="Council approves bike lanes",
                       paragraphs=("The council approved the new bike lanes on Tuesday after a long debate.",))
-    comments = tuple(Comment(id=cid, thread_id=HOSTILE_THREAD, text=text, position=i, author=author, parent_id=parent)
-                     for i, (cid, (author, parent, text)) in enumerate(HOSTILE.items()))  # fmt: skip
-    return Thread(article, comments)
+    comments = [Comment(id=cid, thread_id=HOSTILE_THREAD, text=text, position=i, author=author, parent_id=parent)
+                for i, (cid, (author, parent, text)) in enumerate(HOSTILE.items())]  # fmt: skip
+    comments += [Comment(id=cid, thread_id=HOSTILE_THREAD, text=text, position=len(comments) + i, author="repeater",
+                         author_id="site:repeater") for i, (cid, text) in enumerate(REPEATER.items())]  # fmt: skip
+    return Thread(article, tuple(comments))
 
 
 def seed(store: Store) -> dict[str, str]:
@@ -60,6 +74,8 @@ def seed(store: Store) -> dict[str, str]:
     premoderate(store, policy, read_thread(EXAMPLE.read_bytes(), str(EXAMPLE)))
     premoderate(store, policy, hostile_thread())
     store.add_report("c-xss", "abusive", reporter="reader-1")
+    store.add_report("c-flagged", "personal attack", reporter="reader-2")
+    store.add_report("c-flagged", "harassment")
     keys = {name: create_key(store, role, name)[0]
             for name, role in (("ann", "moderator"), ("bob", "moderator"), ("reader", "read-only"))}  # fmt: skip
     return keys
@@ -76,8 +92,7 @@ def database(kind: str, tmp: Path, pg_admin: sa.Engine | None) -> Iterator[str]:
     with pg_admin.connect() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     try:
-        url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
+        yield pg_schema_url(pg_admin, schema)
     finally:
         with pg_admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

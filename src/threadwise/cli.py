@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress
 
-from threadwise import cli_api, cli_audit, cli_batch, cli_report, service
-from threadwise.cli_render import analysis_view, goals_table, metrics_table, outcome_line, thread_table, thread_view
+from threadwise import cli_api, cli_audit, cli_batch, cli_data, cli_feedback, cli_report, service
+from threadwise.cli_render import (
+    analysis_view,
+    goals_table,
+    metrics_table,
+    outcome_line,
+    safe,
+    thread_table,
+    thread_view,
+)
 from threadwise.errors import ThreadwiseError
-from threadwise.export import EXPORT_FORMATS, analysis_record
+from threadwise.export import EXPORT_FORMATS, TEXT_FORMATS, analysis_record
 from threadwise.ingest import FORMATS
+from threadwise.locations import default_output
 
 app = typer.Typer(help="Read a news article with its comment section; store, show and export threads.",
                   no_args_is_help=True, rich_markup_mode="rich")
@@ -24,9 +33,11 @@ cli_api.register(app)  # keys, policy check, moderate
 cli_batch.register(app)  # batch
 cli_report.register(app)  # report
 cli_audit.register(app)  # audit
+cli_data.register(app)  # data, example
+cli_feedback.register(app)  # feedback list|export, calibrate
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
+    str | None, typer.Option("--db", help="Database URL (default: threadwise.db in the data folder, or THREADWISE_DB).")
 ]
 
 
@@ -44,7 +55,7 @@ def ingest(
 
         def report(outcome: service.IngestOutcome) -> None:
             progress.advance(task)
-            (errors if outcome.error else console).print(outcome_line(outcome))
+            (errors if outcome.error or outcome.notes else console).print(outcome_line(outcome))
 
         outcomes = service.ingest(sources, db=db, format=format, encoding=encoding, max_bytes=max_bytes,
                                   on_each=report)
@@ -71,15 +82,20 @@ def show(
 def export(
     thread: Annotated[str, typer.Argument(help="Thread id (or a unique prefix), or a file/URL.")],
     format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")] = "json",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: THREAD.FORMAT).")
-    ] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="File to write (default: exports/THREAD.FORMAT in the data folder); - prints json or "
+        "jsonl to standard output (jsonl: the comments, one per line, for jq and sqlite-utils pipelines).")] = None,
     db: DbOption = None,
 ) -> None:
     """Write a thread as JSON (whole thread), or JSON lines / Parquet (a row per comment + article file)."""
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"use one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
-    out = output or Path(f"{thread.replace('/', '_')}.{format}")
+    if output == "-":
+        if format not in TEXT_FORMATS:
+            raise typer.BadParameter(f"{format} is binary: write it to a file", param_hint="--output")
+        sys.stdout.write(service.export_text(thread, format, db))  # nothing else on stdout: a pipe reads only data
+        return
+    out = Path(output) if output else default_output(thread, format)
     for path in service.export_thread(thread, format, out, db):
         console.print(f"wrote {path}")
 
@@ -105,7 +121,8 @@ def analyze(
 def train(
     analyser: Annotated[str | None, typer.Argument(help="One analyser; default: every trainable one.")] = None,
 ) -> None:
-    """Retrain heads reproducibly (fixed seeds) from ../shared/data; writes heads and model cards."""
+    """Retrain heads reproducibly (fixed seeds) from the public datasets (`threadwise data` lists them); writes
+    heads and model cards. Every dataset needed is checked first: a missing one is named, with its source."""
     for name, metrics in service.train(analyser):
         console.print(metrics_table(name, metrics))
 
@@ -114,9 +131,11 @@ def train(
 def evaluate(
     analyser: Annotated[str | None, typer.Argument(help="One analyser; default: every trainable one.")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="The quick CI subset.")] = False,
+    language: Annotated[str | None, typer.Option(help="Toxicity in one language: de, es, fr, pt, it, nl, pl, ru.")
+                        ] = None,
 ) -> None:
-    """Print metrics on held-out data (the figures in docs/EVAL.md)."""
-    for name, metrics in service.evaluate(analyser, fast=fast):
+    """Print metrics on held-out data (the figures in docs/EVAL.md); missing datasets are named first."""
+    for name, metrics in service.evaluate(analyser, fast=fast, language=language):
         console.print(metrics_table(name, metrics))
         if isinstance(metrics.get("goals"), list):
             console.print(goals_table(name, metrics["goals"]))
@@ -165,5 +184,5 @@ def main() -> None:
     try:
         app()
     except ThreadwiseError as error:
-        errors.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
+        errors.print(f"[red]error[/red] {safe(str(error))}", highlight=False)
         raise SystemExit(2) from error

@@ -1,4 +1,4 @@
-"""CLI for the API side: ``keys create|list|revoke``, ``policy check``, ``moderate``.
+"""CLI for the API side: ``keys create|list|revoke``, ``policy check|show``, ``reports add|list``, ``moderate``.
 
 Registered in ``cli.py``; thin wrappers over ``api.auth``, ``policy`` and ``moderation``, imported inside
 each command so that ``threadwise --help`` does not load the web stack or the analysers.
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from threadwise import service
+from threadwise.cli_render import safe
 
 if TYPE_CHECKING:
     from threadwise.api import ApiSettings
@@ -24,14 +25,16 @@ console = Console()
 errors = Console(stderr=True)
 
 DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
+    str | None, typer.Option("--db", help="Database URL (default: threadwise.db in the data folder, or THREADWISE_DB).")
 ]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Moderation policy TOML (default: the packaged one).")
 ]
 
 keys = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
-policy = typer.Typer(help="Moderation policies: check a file before a server uses it.", no_args_is_help=True)
+policy = typer.Typer(help="Moderation policies: check a file before a server uses it; show the default.",
+                     no_args_is_help=True)
+reports = typer.Typer(help="Readers' reports: file one (add), or list the reported queue.", no_args_is_help=True)
 
 
 @keys.command("create")
@@ -62,7 +65,7 @@ def keys_list(db: DbOption = None) -> None:
     table = Table("id", "name", "role", "state", "created", "expires")
     for record in records:
         expires = record.expires_at.isoformat(timespec="seconds") if record.expires_at else ""
-        table.add_row(record.id, record.name, record.role, record.state(now),
+        table.add_row(record.id, safe(record.name), record.role, record.state(now),
                       record.created_at.isoformat(timespec="seconds"), expires)  # fmt: skip
     console.print(table)
 
@@ -96,6 +99,14 @@ def policy_check(path: Annotated[Path, typer.Argument(help="The policy TOML file
     console.print(f"otherwise: {checked.default_action}", highlight=False)
 
 
+@policy.command("show")
+def policy_show() -> None:
+    """Print the packaged default policy (TOML): `threadwise policy show > my-policy.toml` starts your own."""
+    from threadwise.policy import DEFAULT_POLICY
+
+    typer.echo(DEFAULT_POLICY.read_text(encoding="utf-8"), nl=False)
+
+
 def moderate(
     thread: Annotated[str, typer.Argument(help="A stored thread's id (or a unique prefix), or a page file or URL.")],
     policy_file: PolicyOption = None,
@@ -112,18 +123,50 @@ def moderate(
         done = premoderate(store, checked, stored)
         counts = store.queue_counts(stored.id)
     numbers = {c.id: c.number or str(c.position + 1) for c in stored.comments}
-    table = Table("#", "comment", "suggestion", "reason", title=f"{stored.article.title or stored.id}")
+    table = Table("#", "comment", "suggestion", "reason", title=safe(stored.article.title or stored.id))
     for suggestion in done.suggestions:
         if suggestion.action != "approve":
-            table.add_row(numbers[suggestion.comment_id], suggestion.comment_id, suggestion.action, suggestion.reason)
+            table.add_row(safe(numbers[suggestion.comment_id]), safe(suggestion.comment_id), suggestion.action,
+                          safe(suggestion.reason))
     console.print(table)
     console.print(f"recorded {len(done.recorded)} suggestions ({len(done.kept)} kept as they were); queues: "
                   + ", ".join(f"{state} {n}" for state, n in counts.items()), highlight=False)
 
 
+@reports.command("add")
+def reports_add(
+    comment: Annotated[str, typer.Argument(help="The stored comment's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="What the reader says is wrong with it.")],
+    reporter: Annotated[str | None, typer.Option("--reporter", help="Who reported it.")] = None,
+    db: DbOption = None,
+) -> None:
+    """File a reader's report: the comment goes to the "reported" queue until a moderator decides it."""
+    from threadwise.moderation import report_comment
+
+    with service.open_store(db) as store:
+        report_comment(store, comment, reason, reporter)
+        item = store.queue_item(comment)
+    console.print(f"reported {comment} ({item.report_count} open report{'s' if item.report_count != 1 else ''}); "
+                  f"state: {item.state}", highlight=False)  # fmt: skip
+
+
+@reports.command("list")
+def reports_list(db: DbOption = None) -> None:
+    """The reported queue: each comment with its open reports' count and reasons."""
+    with service.open_store(db) as store:
+        items = store.queue("reported", limit=None)
+        rows = [(i, store.reports(i.comment.id)[-i.report_count:]) for i in items]
+    table = Table("comment", "reports", "reasons", "text", title="reported")
+    for item, filed in rows:
+        table.add_row(item.comment.id, str(item.report_count), "; ".join(r.reason for r in filed),
+                      item.comment.text[:80])  # fmt: skip
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main ``threadwise`` app."""
     app.add_typer(keys, name="keys")
+    app.add_typer(reports, name="reports")
     app.add_typer(policy, name="policy")
     app.command("moderate")(moderate)
 

@@ -70,8 +70,24 @@ def batch(
         errors.print(f"{summary.corrupt_rows:,} rows skipped, {summary.threads_without_article:,} threads "
                      f"without article: see {summary.errors_file}", soft_wrap=True)
     if summary.comments == 0:
-        raise BatchInputError("no row could be analysed", source=", ".join(inputs),
-                              fix=f"see the reasons in {summary.errors_file}")
+        raise BatchInputError(f"no row could be analysed; {first_error(summary.errors_file)}",
+                              source=", ".join(inputs), fix=f"see every row's reason in {summary.errors_file}")
+
+
+def first_error(errors_file: Path) -> str:
+    """The first refused row, as "FILE line N: REASON", said once rather than for every row alike."""
+    import json
+
+    if errors_file.is_file():
+        with open(errors_file, encoding="utf-8") as handle:
+            for raw in handle:
+                record = json.loads(raw)
+                if record.get("kind") != "missing_article":
+                    where = record.get("source")
+                    if record.get("line"):
+                        where = f"{where} line {record['line']}"
+                    return f"the first, {where}: {record.get('reason')}"
+    return "the inputs hold no rows"
 
 
 def register(app: typer.Typer) -> None:

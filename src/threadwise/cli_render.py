@@ -1,10 +1,13 @@
 """Terminal rendering for the CLI: threads as readable text with rich. No logic, only layout.
 
-Comment text is escaped before rendering: it is hostile input and must never be read as markup.
+Comment text is hostile input: it is escaped before rendering, so it is never read as rich markup, and
+made terminal-safe (``terminal_safe``), so its control characters (ESC sequences that retitle the window,
+clear the screen or hide text) are shown as visible symbols instead of reaching the terminal.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -16,18 +19,43 @@ from rich.tree import Tree
 
 from threadwise.model import Comment, Finding, Thread
 
+# C0 controls but tab and newline, DEL and C1 controls, and the bidirectional overrides that reorder text.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 if TYPE_CHECKING:
     from threadwise.service import Analysis, IngestOutcome
     from threadwise.store import ThreadSummary
 
 
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on replaced by one visible symbol (C0 controls by
+    their Control Pictures, ␛ for ESC; others by U+FFFD), so evidence span offsets stay valid."""
+    return _UNSAFE.sub(_picture, text)
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def safe(text: str | None) -> str:
+    """Untrusted text for rich markup strings: terminal-safe, then markup-escaped."""
+    return escape(terminal_safe(text or ""))
+
+
 def outcome_line(outcome: IngestOutcome) -> str:
     if outcome.error is not None:
-        return f"[red]✗[/red] {escape(str(outcome.error))}"
+        return f"[red]✗[/red] {safe(str(outcome.error))}"
     result = outcome.result
     assert result is not None
     counts = f"{result.added} new, {result.edited} edited, {result.unchanged} unchanged"
-    return f"[green]✓[/green] {escape(outcome.source)} → thread [bold]{result.thread_id}[/bold] ({counts})"
+    if outcome.notes:  # stored, but not as the reader would expect: a warning, never a tick
+        notes = "".join(f"\n  {safe(n)}" for n in outcome.notes)
+        where = f"{safe(outcome.source)} → thread [bold]{safe(result.thread_id)}[/bold]"
+        return f"[yellow]![/yellow] {where} ({counts}){notes}"
+    return f"[green]✓[/green] {safe(outcome.source)} → thread [bold]{safe(result.thread_id)}[/bold] ({counts})"
 
 
 def thread_table(summaries: list[ThreadSummary]) -> Table:
@@ -38,7 +66,7 @@ def thread_table(summaries: list[ThreadSummary]) -> Table:
     table.add_column("comments", justify="right", no_wrap=True)
     table.add_column("ingested", no_wrap=True)
     for s in summaries:
-        table.add_row(s.id, escape(s.title or "—"), escape(s.author or "—"), escape(s.outlet or "—"),
+        table.add_row(safe(s.id), safe(s.title or "—"), safe(s.author or "—"), safe(s.outlet or "—"),
                       str(s.comment_count), f"{s.ingested_at:%Y-%m-%d %H:%M}" if s.ingested_at else "—")
     return table
 
@@ -70,18 +98,18 @@ def _article_panel(thread: Thread) -> Panel:
     article = thread.article
     head = Text()
     if article.image_credit:
-        head.append(f"Photo: {article.image_credit}\n", style="dim")
+        head.append(f"Photo: {terminal_safe(article.image_credit)}\n", style="dim")
     byline = " / ".join(x for x in (article.author, article.outlet) if x)
     if byline:
-        head.append(f"By {byline}", style="italic")
+        head.append(f"By {terminal_safe(byline)}", style="italic")
     if article.published_at:
         head.append(f" · {article.published_at:%Y-%m-%d}", style="italic")
     for paragraph in article.paragraphs:
-        head.append(f"\n\n{paragraph}")
+        head.append(f"\n\n{terminal_safe(paragraph)}")
     if article.author_bio:
-        head.append(f"\n\n{article.author_bio}", style="dim italic")
-    title = escape(article.title or article.url or "(untitled)")
-    return Panel(head, title=f"[bold]{title}[/bold]", subtitle=f"thread {thread.id}", title_align="left")
+        head.append(f"\n\n{terminal_safe(article.author_bio)}", style="dim italic")
+    title = safe(article.title or article.url or "(untitled)")
+    return Panel(head, title=f"[bold]{title}[/bold]", subtitle=f"thread {safe(thread.id)}", title_align="left")
 
 
 def _comment_tree(thread: Thread) -> Tree:
@@ -93,12 +121,11 @@ def _comment_tree(thread: Thread) -> Tree:
 
 
 def _comment_text(comment: Comment) -> Text:
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    text = Text(label, style="bold cyan")
+    text = Text(terminal_safe(f"#{comment.label}"), style="bold cyan")
     meta = " · ".join(x for x in (comment.author, comment.created_at and f"{comment.created_at:%Y-%m-%d %H:%M}") if x)
     if meta:
-        text.append(f"  {meta}", style="dim")
-    text.append(f"\n{comment.text}")
+        text.append(f"  {terminal_safe(meta)}", style="dim")
+    text.append(f"\n{terminal_safe(comment.text)}")
     return text
 
 
@@ -114,23 +141,22 @@ _SHOW_AT = 0.5  # below this a finding without spans is noise on a terminal
 
 def analysis_view(analysis: Analysis) -> Group:
     """Each comment with its number, evidence spans highlighted, then its labels and scores."""
-    parts: list[Panel | Text] = [Text(f"{analysis.thread.article.title or analysis.thread.id}", style="bold")]
+    parts: list[Panel | Text] = [Text(terminal_safe(analysis.thread.article.title or analysis.thread.id), style="bold")]
     for comment in analysis.thread.iter_comments():
         parts.append(_comment_analysis(comment, analysis.findings_for(comment.id), analysis.thread.depth(comment.id)))
     for failure in analysis.failures:
         parts.append(Text(f"analyser {failure.analyser} failed on {len(failure.comment_ids)} comments: "
-                          f"{failure.error}", style="red"))
+                          f"{terminal_safe(failure.error)}", style="red"))
     return Group(*parts)
 
 
 def _comment_analysis(comment: Comment, findings: list[Finding], depth: int) -> Panel:
-    body = Text(comment.text)
+    body = Text(terminal_safe(comment.text))  # one symbol per character: the span offsets still hold
     for item in findings:
         for span in item.spans:
             body.stylize(_ANALYSER_STYLES.get(item.analyser, "reverse"), span.start, span.end)
     lines = [body, _summary_line(findings), *_finding_lines(comment, findings)]
-    label = f"{comment.number}." if comment.number else f"#{comment.position + 1}"
-    title = f"[bold cyan]{escape(label)}[/bold cyan] {escape(comment.author or '')}"
+    title = f"[bold cyan]#{safe(comment.label)}[/bold cyan] {safe(comment.author or '')}"
     return Panel(Group(*lines), title=title, title_align="left", padding=(0, 1), expand=True,
                  subtitle=f"reply depth {depth}" if depth else None)
 
@@ -148,7 +174,7 @@ def _finding_lines(comment: Comment, findings: list[Finding]) -> list[Text]:
     for item in sorted(findings, key=lambda f: -f.score):
         if item.analyser in _SUMMARY_ANALYSERS or (item.score < _SHOW_AT and not item.spans):
             continue
-        quoted = " · ".join(f"«{comment.text[s.start:s.end][:60]}»" for s in item.spans[:3])
+        quoted = " · ".join(f"«{terminal_safe(comment.text[s.start:s.end][:60])}»" for s in item.spans[:3])
         line = Text(f"  {item.analyser}/{item.label} ", style=_ANALYSER_STYLES.get(item.analyser, ""))
         line.append(f"{item.score:.2f} {quoted}", style="default")
         lines.append(line)

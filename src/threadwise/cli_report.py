@@ -13,15 +13,16 @@ console = Console()
 
 def report(
     thread: Annotated[str, typer.Argument(help="A page file or URL (analysed in memory), or a stored thread id.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: report.FORMAT).")] = (
-        None),
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="File to write (default: exports/THREAD-report.FORMAT in the data folder).")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="html (self-contained page) or json.")] = "html",
     db: Annotated[str | None, typer.Option("--db", help="Database URL, for a stored thread.")] = None,
 ) -> None:
     """Write the editor's report: article head, stance, incivility, persuasion, claims, topics, neutrality."""
+    from threadwise.locations import default_output
     from threadwise.report import write_report  # loads the analysers: only when a report is asked for
 
-    out = write_report(thread, output or Path(f"report.{format}"), format, db)
+    out = write_report(thread, output or default_output(thread, format, tag="-report"), format, db)
     console.print(f"wrote {out}")
 
 

@@ -77,6 +77,19 @@ class FetchError(InputError):
     fix = "check the URL, the network, or save the page and ingest the file"
 
 
+class CommentsNotFound(InputError):
+    code = "TW-E018"
+    fix = "pass the format the page really is (--format text for a saved text page)"
+
+
+class ParserFault(InputError):
+    """A reader failed on an input in a way it did not foresee: reported like any bad input, so the
+    other inputs of the same command are still ingested."""
+
+    code = "TW-E019"
+    fix = "report the input to the maintainers; the other inputs were read as usual"
+
+
 # --- thread integrity -------------------------------------------------------------------------
 
 
@@ -200,6 +213,24 @@ class BadSignature(AccessError):
     fix = "sign the raw body with HMAC-SHA256 and a secret this server shares (X-Coral-Signature: sha256=HEX)"
 
 
+class DuplicateKeyName(InputError):
+    code = "TW-E098"
+    fix = "give the key a name no other key has (`threadwise keys list` shows them): it names one person"
+
+
 class InvalidWebhook(InvalidSetting):
     code = "TW-E097"
     fix = "a webhook target is an http(s) URL and needs at least one signing secret (THREADWISE_WEBHOOK_SECRETS)"
+
+
+# --- moderators' feedback and calibration (TW-E16x) ------------------------------------------------
+
+
+class UnknownFeedbackFormat(InputError):
+    code = "TW-E160"
+    fix = "export feedback as jsonl or csv"
+
+
+class InvalidThreshold(InputError):
+    code = "TW-E161"
+    fix = "give a threshold as ATTRIBUTE=SCORE with a Perspective attribute and a score in [0, 1], e.g. TOXICITY=0.8"

@@ -69,14 +69,25 @@ def analysis_record(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+TEXT_FORMATS = ("json", "jsonl")  # those that can go to standard output
+
+
+def export_text(thread: Thread, fmt: str) -> str:
+    """The thread as text: ``json`` the whole thread, ``jsonl`` one comment per line (no article)."""
+    if fmt == "json":
+        return json.dumps(thread_record(thread), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(comment_record(c), ensure_ascii=False) + "\n" for c in thread.comments)
+    raise ValueError(f"{fmt!r} is not a text format; use one of {', '.join(TEXT_FORMATS)}")
+
+
 def write_export(thread: Thread, fmt: str, out: Path) -> list[Path]:
     """Write the thread to ``out`` in ``fmt``; returns every file written (with the article sidecar)."""
     if fmt == "json":
-        out.write_text(json.dumps(thread_record(thread), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        out.write_text(export_text(thread, fmt), encoding="utf-8")
         return [out]
     if fmt == "jsonl":
-        lines = (json.dumps(comment_record(c), ensure_ascii=False) for c in thread.comments)
-        out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        out.write_text(export_text(thread, fmt), encoding="utf-8")
     elif fmt == "parquet":
         rows = [{n: getattr(c, n) for n in COMMENT_SCHEMA.names} for c in thread.comments]
         pq.write_table(pa.Table.from_pylist(rows, schema=COMMENT_SCHEMA), out)

@@ -1,6 +1,6 @@
 """Extraction quality of the HTML reader on real pages, beside trafilatura's own figures.
 
-Two benchmarks (data staged under ``shared/data`` next to the repository):
+Two benchmarks (public datasets, see ``threadwise data``):
 
 * ``zyte_benchmark``: article-body extraction, scored like scrapinghub/article-extraction-benchmark
   (4-token shingles counted as multisets; per-page precision and recall averaged, F1 of the averages).
@@ -41,9 +41,11 @@ _SPACE = re.compile(r"\s+")
 
 
 def data_dir() -> Path:
-    """``THREADWISE_EVAL_DATA`` if set, else ``shared/data`` beside the repository checkout."""
+    """``THREADWISE_EVAL_DATA`` if set, else the public datasets' folder (``THREADWISE_SHARED_DATA``)."""
+    from threadwise.locations import datasets_dir
+
     configured = os.environ.get("THREADWISE_EVAL_DATA")
-    return Path(configured) if configured else Path(__file__).resolve().parents[3] / "shared" / "data"
+    return Path(configured) if configured else datasets_dir()
 
 
 # --- shingle metric (article-extraction-benchmark) ------------------------------------------------

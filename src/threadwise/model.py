@@ -14,6 +14,9 @@ from typing import Any
 
 from threadwise.errors import DuplicateCommentId, ForeignComment, OrphanComment, ReplyCycle
 
+# Names sources give commenters who gave none: never one person.
+ANONYMOUS_NAMES = frozenset({"anonymous", "anon", "guest", "anonymous coward", "unknown", ""})
+
 
 def make_id(*parts: object) -> str:
     """A stable 16-hex-digit id from the parts: the same page gives the same ids on every ingest."""
@@ -67,7 +70,9 @@ class Comment:
     """One reader comment.
 
     ``number`` is the page's own label ("1", "3", "5"… gaps kept, never renumbered; None when the
-    page shows none); ``position`` is the order in which the page rendered it (0-based).
+    page shows none); ``position`` is the order in which the page rendered it (0-based). ``language`` is
+    the ISO 639-1 code identified from the text (``threadwise.language``), filled in by the store; it
+    follows from the text, so it takes no part in comparing comments.
     """
 
     id: str
@@ -79,10 +84,28 @@ class Comment:
     author: str | None = None
     created_at: datetime | None = None
     source_id: str | None = None
+    author_id: str | None = None  # the source's own account id ("wordpress:17", "coral:u-1"), when it has one
+    language: str | None = field(default=None, compare=False)
 
     @property
     def text_hash(self) -> str:
         return text_hash(self.text)
+
+    @property
+    def label(self) -> str:
+        """How the comment is numbered wherever it is shown (show, report, queue): the page's own number, else
+        its place on the page counted from 1."""
+        return self.number or str(self.position + 1)
+
+    @property
+    def author_key(self) -> str | None:
+        """Who wrote it, as far as the source can tell: its account id, else the name within this thread only
+        (two readers who call themselves "chris" on different pages are not one person); None: anonymous."""
+        if self.author_id:
+            return f"id:{self.author_id}"
+        if self.author and self.author.strip().casefold() not in ANONYMOUS_NAMES:
+            return f"name:{self.thread_id}:{self.author}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +114,8 @@ class Thread:
 
     article: Article
     comments: tuple[Comment, ...] = ()
+    # What a reader of this input should know about how it was read (say, comments a script loads): not stored.
+    notes: tuple[str, ...] = field(default=(), compare=False)
     _by_id: Mapping[str, Comment] = field(init=False, repr=False, compare=False)
     _children: Mapping[str | None, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
@@ -104,11 +129,12 @@ class Thread:
         _check_no_cycles(by_id)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"article": self.article, "comments": self.comments}
+        return {"article": self.article, "comments": self.comments, "notes": self.notes}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "article", state["article"])
         object.__setattr__(self, "comments", state["comments"])
+        object.__setattr__(self, "notes", state.get("notes", ()))
         self.__post_init__()
 
     @property

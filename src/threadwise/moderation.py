@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from threadwise.errors import EmptyInput, InvalidAction, ModerationError, ReasonRequired
-from threadwise.model import Comment, Decision, Run, Span, Thread, make_id
+from threadwise.model import Comment, Decision, Run, Thread, make_id
 from threadwise.pipeline import Pipeline
-from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, statement_of_reasons, suggest
+from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, suggest
 from threadwise.service import analyse_thread
-from threadwise.store import DecisionRequest, QueueItem, Store
+from threadwise.store import OPEN_STATES, DecisionRequest, QueueItem, Report, Store
 from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
 
 MODERATOR_ACTIONS = ("approve", "reject", "escalate")
@@ -72,7 +72,7 @@ def premoderate(
 
 def submit_comment(
     store: Store, policy: Policy, thread_id: str, text: str, author: str | None, parent_id: str | None = None,
-    *, pipeline: Pipeline | None = None,
+    *, pipeline: Pipeline | None = None, author_id: str | None = None,
 ) -> tuple[Comment, Suggestion]:
     """Pre-moderate one new comment: analyse it in its thread, store it with the suggestion, return both."""
     if not text.strip():
@@ -83,6 +83,7 @@ def submit_comment(
     comment = Comment(
         id=make_id(thread_id, "submitted", author, parent_id, text, now.isoformat()), thread_id=thread_id,
         text=text, position=reply.next_position, parent_id=parent_id, author=author, created_at=now,
+        author_id=author_id.strip() if author_id and author_id.strip() else None,
     )  # fmt: skip
     # Taken before the comment is stored, so that a newcomer's first comment counts as their first.
     history = _history(store, policy, comment)
@@ -95,21 +96,23 @@ def submit_comment(
     return placed, suggestion
 
 
-def claim_page(
-    store: Store, moderator: str, states: Sequence[str], size: int, ttl_seconds: float
-) -> tuple[list[QueueItem], int]:
-    """Up to ``size`` items in ``states`` claimed for ``moderator`` (so no one else gets them meanwhile), and
-    how many items on the way were held by others."""
+def open_page(store: Store, moderator: str, states: Sequence[str], size: int) -> tuple[list[QueueItem], int]:
+    """Up to ``size`` items in ``states`` that no other moderator holds, and how many on the way were held.
+
+    Looking claims nothing: a moderator who only glances at the queue locks no comment away from the
+    others. A comment is claimed when it is worked on (``store.claim``, briefly, on focus) and a decision
+    is refused while someone else holds it.
+    """
     mine: list[QueueItem] = []
     held = 0
     for state in states:
         for item in store.queue(state, limit=size * 4):
             if len(mine) >= size:
                 return mine, held
-            if store.claim(item.comment.id, moderator, ttl_seconds):
-                mine.append(store.queue_item(item.comment.id))
-            else:
+            if item.claim is not None and item.claim.moderator != moderator:
                 held += 1
+            else:
+                mine.append(item)
     return mine, held
 
 
@@ -136,10 +139,10 @@ def _with_ancestors(thread: Thread, targets: set[str]) -> Thread:
 
 
 def _history(store: Store, policy: Policy, comment: Comment) -> AuthorHistory | None:
-    if not comment.author:
+    if comment.author_key is None:
         return None  # an anonymous comment has no history to weigh
     window = policy.history.window_days if policy.history else HISTORY_WINDOW_DAYS
-    return store.author_history(comment.author, window, excluding=comment.id)
+    return store.author_history(comment.author_key, window, excluding=comment.id)
 
 
 def _already_settled(latest: Decision | None, request: DecisionRequest) -> bool:
@@ -177,17 +180,6 @@ def _parse_evidence(entry: str) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {"ref": entry}
 
 
-def _rule_matches(decision: Decision | None) -> list[RuleMatch]:
-    if decision is None:
-        return []
-    return [
-        RuleMatch(item["rule"], item.get("action", decision.action), item.get("reason", ""),
-                  tuple(Span(*span) for span in item.get("spans", [])), item.get("score"), item.get("threshold"),
-                  item.get("analyser"), item.get("analyser_version"))
-        for item in evidence_items(decision) if "rule" in item
-    ]  # fmt: skip
-
-
 # --- moderators' decisions -------------------------------------------------------------------------------
 
 
@@ -201,16 +193,35 @@ def decide(
 
 def bulk_decide(
     store: Store, moderator: str, action: str, reason: str = "", *, comment_ids: Sequence[str] | None = None,
-    author: str | None = None, finding_refs: Sequence[str] = (),
+    author_key: str | None = None, expected: int | None = None, finding_refs: Sequence[str] = (),
 ) -> list[Decision]:
-    """Decide a selection of comments, or every stored comment by ``author``, at once: all or none."""
-    if (comment_ids is None) == (author is None):
-        raise ModerationError("a bulk decision needs either comment ids or an author, not both or neither")
-    if author is not None:
-        comment_ids = [c.id for c in store.comments_by_author(author)]
+    """Decide a selection of comments, or every open comment of one commenter, at once: all or none.
+
+    By commenter, only what is still in the open queue is decided (a published or rejected comment is left
+    as it is), and ``expected`` — the count the moderator confirmed — must still be the count: a comment
+    that arrived or was decided meanwhile refuses the whole, rather than deciding what no one saw counted.
+    """
+    if (comment_ids is None) == (author_key is None):
+        raise ModerationError("a bulk decision needs either comment ids or a commenter, not both or neither")
+    if author_key is not None:
+        comment_ids = [i.comment.id for i in author_open_items(store, author_key)]
+        if expected is not None and expected != len(comment_ids):
+            raise ModerationError(
+                f"the commenter now has {len(comment_ids)} open comments, not the {expected} confirmed",
+                source=author_key, fix="look at the count again and confirm it",
+            )  # fmt: skip
     assert comment_ids is not None
     unique = list(dict.fromkeys(comment_ids))  # one decision per comment, even if selected twice
     return store.append_decisions([_moderator_request(i, moderator, action, reason, finding_refs) for i in unique])
+
+
+def author_open_items(store: Store, author_key: str) -> list[QueueItem]:
+    """The commenter's comments still waiting in the open queue, on every thread: what a bulk decision by
+    commenter would decide."""
+    if not author_key.strip():
+        raise ModerationError("an anonymous commenter cannot be decided in bulk", source=author_key,
+                              fix="select the comments one by one")  # fmt: skip
+    return store.author_items(author_key, OPEN_STATES)
 
 
 def _moderator_request(
@@ -226,6 +237,14 @@ def _moderator_request(
     return DecisionRequest(comment_id, action, moderator, reason.strip(), tuple(finding_refs))
 
 
+def report_comment(store: Store, comment_id: str, reason: str, reporter: str | None = None) -> Report:
+    """File a reader's report: the comment is in the "reported" queue until a moderator decides it again."""
+    if not reason.strip():
+        raise ModerationError(f"a report on comment {comment_id} needs the reader's reason", source=comment_id,
+                              fix="pass what the reader says is wrong, e.g. \"personal attack\"")  # fmt: skip
+    return store.add_report(comment_id, reason.strip(), (reporter or "").strip() or None)
+
+
 def audit_log(store: Store, comment_id: str | None = None) -> list[Decision]:
     """Every decision, oldest first (or one comment's): who, when, what, why, on which evidence."""
     return list(store.iter_decisions(comment_id))
@@ -235,21 +254,8 @@ def audit_log(store: Store, comment_id: str | None = None) -> list[Decision]:
 
 
 def draft_reasons(store: Store, comment_id: str) -> str:
-    """A statement of reasons for the comment's current decision, drafted for a moderator to edit.
+    """A statement of reasons for the comment's current decision, drafted for a moderator to edit
+    (see ``threadwise.statements``, which saves and sends it)."""
+    from threadwise.statements import draft_statement  # statements builds on this module
 
-    A moderator's own reason leads; the rule and the words it rests on come from the decision's evidence,
-    else from the policy's suggestion.
-    """
-    item = store.queue_item(comment_id)
-    decision = item.decision
-    if decision is None:
-        raise ModerationError(f"comment {comment_id} has no decision to explain yet", source=comment_id,
-                              fix="pre-moderate the thread or decide the comment first")
-    action = "review" if decision.action == "escalate" else decision.action
-    matches = _rule_matches(decision) or _rule_matches(item.suggestion)
-    basis = matches[0] if matches else RuleMatch("community standards", action, decision.reason)
-    if not is_policy_actor(decision.actor):
-        # A person decided: their reason stands, and the analyser is not named as having suggested it.
-        basis = RuleMatch(basis.rule, action, decision.reason or basis.reason, basis.spans)
-    return statement_of_reasons(Suggestion(comment_id, action, decision.reason, (basis,)), item.comment)
-
+    return draft_statement(store, comment_id).text

@@ -20,6 +20,7 @@ from threadwise.analysers.base import (
     get_analyser_class,
 )
 from threadwise.analysers.embed import Embedder, shared_embedder
+from threadwise.analysers.language_routing import route_by_language
 from threadwise.model import Finding, Thread
 
 DEFAULT_ANALYSERS = ("toxicity", "persuasion", "stance", "target", "claims", "quotes", "constructive")
@@ -47,7 +48,8 @@ class PipelineResult:
 class Pipeline:
     def __init__(self, analysers: Sequence[Analyser], *, embedder: Embedder | None = None,
                  batch_size: int = 64) -> None:
-        self.analysers = _in_dependency_order(analysers)
+        # Comments not in English reach the multilingual toxicity model (analysers/language_routing.py).
+        self.analysers = _in_dependency_order(route_by_language(analysers))
         self.embedder = embedder
         self.batch_size = batch_size
         self._ready = False

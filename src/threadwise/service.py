@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from threadwise.datasets import DatasetStatus
 from threadwise.errors import InputError, ThreadwiseError
+from threadwise.export import export_text as text_export
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
 from threadwise.ingest.fetch import fetch, is_url
@@ -26,6 +28,7 @@ class IngestOutcome:
     result: SaveResult | None = None
     error: ThreadwiseError | None = None
     comments: int = 0
+    notes: tuple[str, ...] = ()  # how the input was read, when the reader should know (Thread.notes)
 
 
 def open_store(db: str | None = None) -> Store:
@@ -45,7 +48,7 @@ def read_source(ref: str, *, format: str | None = None, encoding: str | None = N
         raise InputError("no such file", source=ref, fix="check the path")
     if path.stat().st_size > limit:
         return read_thread(b"x" * (limit + 1), ref, max_bytes=limit)  # refused by the size check, unread
-    return read_thread(path.read_bytes(), ref, format=format, encoding=encoding, max_bytes=limit)
+    return read_thread(path.read_bytes(), ref, format=format, encoding=encoding, max_bytes=limit, local_file=True)
 
 
 def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = None,
@@ -70,7 +73,8 @@ def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = N
 def _ingest_one(store: Store, ref: str, run_id: str, **options: object) -> IngestOutcome:
     try:
         thread = read_source(ref, **options)  # type: ignore[arg-type]
-        return IngestOutcome(ref, result=store.save_thread(thread, run_id=run_id), comments=len(thread.comments))
+        saved = store.save_thread(thread, run_id=run_id)
+        return IngestOutcome(ref, result=saved, comments=len(thread.comments), notes=thread.notes)
     except ThreadwiseError as error:
         return IngestOutcome(ref, error=error)
 
@@ -92,6 +96,10 @@ def get_thread(ref: str, db: str | None = None) -> Thread:
 
 def export_thread(ref: str, fmt: str, out: Path, db: str | None = None) -> list[Path]:
     return write_export(get_thread(ref, db), fmt, out)
+
+
+def export_text(ref: str, fmt: str, db: str | None = None) -> str:
+    return text_export(get_thread(ref, db), fmt)
 
 
 def count_failures(outcomes: Iterable[IngestOutcome]) -> int:
@@ -157,18 +165,58 @@ def analyse_text(text: str, article: Article | None = None, analysers: Sequence[
 
 
 def train(analyser: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Retrain one or every trainable analyser; yields (name, metrics) as each finishes."""
-    from threadwise.train import TRAINERS, shared_data_dir, trainer
+    """Retrain one or every trainable analyser; yields (name, metrics) as each finishes. Every dataset the
+    chosen trainers read is checked first, and a head folder that may be written, so nothing fails midway."""
+    from threadwise.analysers.heads import writable_heads_dir
+    from threadwise.train import TRAINERS, trainer
 
-    data = shared_data_dir()
-    for name in [analyser] if analyser else list(TRAINERS):
+    names = _trainable(analyser, TRAINERS)
+    writable_heads_dir()
+    data = _require_datasets("train", names)
+    for name in names:
         yield name, trainer(name).train(data)
 
 
-def evaluate(analyser: str | None = None, fast: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Held-out metrics for one or every trainable analyser."""
-    from threadwise.train import TRAINERS, shared_data_dir, trainer
+def evaluate(analyser: str | None = None, fast: bool = False, language: str | None = None
+             ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Held-out metrics for one or every trainable analyser (its datasets checked first); ``language``:
+    toxicity in that language."""
+    from threadwise.train import TRAINERS, trainer
 
-    data = shared_data_dir()
-    for name in [analyser] if analyser else list(TRAINERS):
+    if language and language != "en":  # the English model's figures are the plain `eval toxicity`
+        data = _require_datasets("eval", ["toxicity-multilingual"])
+        yield f"toxicity ({language})", trainer("toxicity-multilingual").evaluate(data, fast=fast, language=language)
+        return
+    names = _trainable(analyser, TRAINERS)
+    data = _require_datasets("eval", names)
+    for name in names:
         yield name, trainer(name).evaluate(data, fast=fast)
+
+
+def _trainable(analyser: str | None, trainers: dict[str, str]) -> list[str]:
+    from threadwise.train import trainer
+
+    if analyser:
+        trainer(analyser)  # an unknown name fails here, naming the trainable ones
+    return [analyser] if analyser else list(trainers)
+
+
+def _require_datasets(command: str, names: Sequence[str]) -> Path:
+    """The datasets' folder, once every dataset ``command`` reads for ``names`` is there (else one coded error
+    listing each missing dataset with its source, licence and expected place)."""
+    from threadwise.datasets import MissingDataset, dataset_status, missing_message, needed_by
+    from threadwise.locations import datasets_dir
+
+    needed = {d.name: d for name in names for d in needed_by(f"{command} {name}")}
+    message = missing_message(dataset_status(needed.values()))
+    if message:
+        what = f"{command} {' '.join(names)}" if len(names) == 1 else command
+        raise MissingDataset(f"`threadwise {what}` needs datasets that are not in place:\n{message}\n")
+    return datasets_dir()
+
+
+def data_status() -> list[DatasetStatus]:
+    """Every public dataset train, eval and audit read, with where it is expected and whether it is there."""
+    from threadwise.datasets import dataset_status
+
+    return dataset_status()

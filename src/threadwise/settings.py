@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadwise import locations
 from threadwise.errors import InvalidSetting
 
 
@@ -22,12 +23,23 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    default_factory: Callable[[], Any] | None = None  # a default that depends on the machine, computed when read
+
+    def default_value(self) -> Any:
+        return self.default_factory() if self.default_factory else self.default
 
 
 SETTINGS = {
     s.name: s
     for s in (
-        Setting("db", "sqlite:///threadwise.db", "database URL: sqlite:///FILE or postgresql+psycopg://HOST/DB"),
+        Setting("db", None, "database URL: sqlite:///FILE or postgresql+psycopg://HOST/DB (default: threadwise.db "
+                "in the data folder)", default_factory=locations.default_db_url),
+        Setting("data_dir", None, "folder for the default database and for exports and reports written without -o "
+                "(default: the user's data folder)", default_factory=locations.default_data_dir),
+        Setting("cache", None, "folder for what can be rebuilt: the encoder's ONNX export, training embeddings "
+                "(default: the user's cache folder)", default_factory=locations.default_cache_dir),
+        Setting("shared_data", None, "folder of the public datasets that train, eval and audit read "
+                "(`threadwise data` lists them)", default_factory=locations.default_datasets_dir),
         Setting("max_input_bytes", 20 * 1024 * 1024, "largest page or export accepted, in bytes", int),
         Setting("fetch_timeout", 20.0, "seconds to wait for a page when ingesting a URL", float),
         Setting("user_agent", "threadwise/0.1 (+self-hosted comment analysis)", "User-Agent sent when fetching"),
@@ -46,7 +58,7 @@ def get_setting(name: str, explicit: Any = None) -> Any:
     if raw is None:
         raw = _config_file().get(name)
     if raw is None:
-        return setting.default
+        return setting.default_value()
     try:
         return setting.parse(raw) if isinstance(raw, str) else raw
     except ValueError as error:

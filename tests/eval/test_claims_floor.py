@@ -7,7 +7,11 @@ flipped prediction moves F1 by ~0.01).
 
 from __future__ import annotations
 
+import pytest
+
 from threadwise.train import claims, shared_data_dir
+
+pytestmark = pytest.mark.datasets(use="eval claims")
 
 FLOORS = {"f1_yes": 0.68, "precision_yes": 0.67, "recall_yes": 0.67}
 

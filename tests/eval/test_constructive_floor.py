@@ -6,7 +6,11 @@ the length-only baseline scores 0.8467 there and the majority class 0.5267. Floo
 
 from __future__ import annotations
 
+import pytest
+
 from threadwise.train import constructive, shared_data_dir
+
+pytestmark = pytest.mark.datasets(use="eval constructive")
 
 FLOORS = {"accuracy": 0.82, "f1_constructive": 0.83}
 

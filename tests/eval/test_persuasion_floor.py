@@ -6,7 +6,11 @@ FLOORS_MEASURED below records both (measured, floor).
 
 from __future__ import annotations
 
+import pytest
+
 from threadwise.train import persuasion, shared_data_dir
+
+pytestmark = pytest.mark.datasets(use="eval persuasion")
 
 FLOORS_MEASURED = {
     # metric: (measured on the fast subset, floor = measured - 0.02)

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from threadwise.train import stance
+
+pytestmark = pytest.mark.datasets(use="eval stance")
 
 FLOORS = {
     ("rumoureval", "accuracy"): 0.73,  # measured 0.7493 (majority class 0.7417; published best 0.784)

@@ -13,6 +13,8 @@ import pytest
 from threadwise.train import shared_data_dir
 from threadwise.train.toxicity_eval import evaluate
 
+pytestmark = pytest.mark.datasets(use="eval toxicity")
+
 # metric: floor  (measured on the fast subset when heads/conduct was trained)
 FLOORS = {
     "hatecheck_accuracy_ours": 0.66,  # measured 0.6931

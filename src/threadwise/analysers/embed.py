@@ -3,7 +3,7 @@
 One ``Embedder`` per process; texts are embedded once (cached by content) and the vectors shared by
 every analyser that declares ``needs_embedding``. Vectors are L2-normalised (dot product = cosine).
 
-Two runtimes give the same vectors (cosine 1.0000, see ../shared/MODELS.md): ONNX Runtime, about twice
+Two runtimes give the same vectors (cosine 1.0000, measured when the ONNX path was added): ONNX Runtime, about twice
 as fast on a CPU, and sentence-transformers on torch. The ONNX graph is exported from the packaged
 weights on first use (a few seconds, once per machine, into the cache folder; nothing is downloaded);
 where onnxruntime or the export is not available, torch serves. ``THREADWISE_EMBEDDER=torch|onnx``
@@ -179,7 +179,7 @@ class OnnxRuntime:
 
 
 def onnx_graph_path() -> Path:
-    from threadwise.train import cache_dir
+    from threadwise.locations import cache_dir
 
     digest = hashlib.sha256((model_path() / "model.safetensors").read_bytes()[:1 << 20]).hexdigest()[:12]
     return cache_dir() / f"minilm-{digest}-v{EXPORT_VERSION}.onnx"

@@ -18,13 +18,29 @@ class MissingHead(ThreadwiseError):
     fix = "run `threadwise train` for this analyser, or reinstall threadwise"
 
 
+class ReadOnlyHeads(ThreadwiseError):
+    code = "TW-E043"
+    fix = ("an installed threadwise never writes into its own package: set THREADWISE_HEADS to a folder for the "
+           "retrained heads (and keep it set when analysing, so they are the ones used)")
+
+
 def heads_dir() -> Path:
     """Where heads live: THREADWISE_HEADS (for experiments) or the package's own heads/ folder."""
     return Path(os.environ.get("THREADWISE_HEADS", Path(__file__).resolve().parents[1] / "heads"))
 
 
+def writable_heads_dir() -> Path:
+    """Where training may write heads: THREADWISE_HEADS, or the package's heads/ only in a source checkout
+    (where they are committed); an installed package's own folder is refused."""
+    from threadwise.locations import source_checkout
+
+    if "THREADWISE_HEADS" not in os.environ and source_checkout() is None:
+        raise ReadOnlyHeads(f"training would overwrite the packaged heads in {heads_dir()}")
+    return heads_dir()
+
+
 def save_head(name: str, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
-    folder = heads_dir() / name
+    folder = writable_heads_dir() / name
     folder.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(folder / "weights.npz", allow_pickle=False, **arrays)
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")

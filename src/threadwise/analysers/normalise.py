@@ -3,7 +3,8 @@ to the original text so that spans found on the normalised text land on the word
 
 What it undoes: zero-width and other format characters, compatibility forms (NFKC: fullwidth,
 ligatures), combining marks (``ì`` → ``i``, "Zalgo" text), Cyrillic/Greek lookalikes inside Latin
-words ("idiot" spelt with Cyrillic i, U+0456), leet digits and symbols inside words (``y0u 1d10t``),
+words ("idiot" spelt with Cyrillic i, U+0456) and Latin lookalikes inside Cyrillic words ("идиoт" with a
+Latin o), leet digits and symbols inside words (``y0u 1d10t``, ``идu0т``),
 s p a c e d or d.o.t.t.e.d letters, and letters repeated three times or more (``stuuupid``).
 Text is lower-cased. The result is for the models only; it is never shown or stored.
 """
@@ -14,13 +15,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# Lookalikes, after lower-casing. Only applied inside a token that already has a Latin letter or whose
-# letters are all lookalikes, so genuine Russian or Greek words are left alone.
+# Lookalikes, after lower-casing. A token mixing scripts takes the script of most of its letters; a token
+# made only of lookalikes takes the script of most of the text's letters, so genuine Russian words spelt
+# only with lookalike letters (the prepositions s, u; "sok", juice) stay Cyrillic in Russian text, while
+# a Cyrillic-spelt "coc" in English text becomes Latin.
 HOMOGLYPHS = {
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
     "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ӏ": "l", "ɡ": "g",
     "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
     "β": "b", "ω": "w", "ɑ": "a", "ı": "i",
+}  # fmt: skip
+# Latin → Cyrillic lookalikes, for Cyrillic words with Latin letters slipped in (Russian and Ukrainian).
+TO_CYRILLIC = {
+    "a": "а", "b": "в", "e": "е", "k": "к", "m": "м", "h": "н", "o": "о", "p": "р", "c": "с", "t": "т",
+    "y": "у", "x": "х", "i": "і", "j": "ј", "s": "ѕ",
 }  # fmt: skip
 # Leet substitutions, applied only inside a token that also has a letter, so "500,000" stays a number.
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "@": "a", "$": "s", "5": "s", "7": "t", "!": "i", "|": "l"}
@@ -81,24 +89,54 @@ def _per_character(text: str) -> tuple[list[str], list[int]]:
 
 
 def _per_token(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
-    """Undo lookalike letters and leet inside whitespace-separated tokens (one char in, one char out)."""
+    """Undo leet and lookalike letters inside whitespace-separated tokens (one char in, one char out)."""
     text = "".join(chars)
     out = list(chars)
+    text_is_cyrillic = _cyrillic_count(text) > _latin_count(text)
     for match in _TOKEN.finditer(text):
         token = match.group()
-        letters = [c for c in token if c.isalpha()]
-        if not letters:
+        if not any(c.isalpha() for c in token):
             continue
-        has_latin = any("a" <= c <= "z" for c in letters)
-        if has_latin or all(c in HOMOGLYPHS for c in letters):
-            for i, c in enumerate(token, match.start()):
-                out[i] = HOMOGLYPHS.get(c, c)
         core = token.strip(_EDGE_PUNCT)  # "idiot!" ends in punctuation, "sh!t" hides a letter
         lead = match.start() + len(token) - len(token.lstrip(_EDGE_PUNCT))
         if any(c in LEET for c in core) and any(c.isalpha() for c in core) and not _is_numberish(core):
             for i, c in enumerate(core, lead):
                 out[i] = LEET.get(c, out[i])
+        word = out[match.start() : match.end()]
+        for i, c in enumerate(_one_script(word, text_is_cyrillic), match.start()):
+            out[i] = c
     return out, offsets
+
+
+def _one_script(word: list[str], text_is_cyrillic: bool) -> list[str]:
+    """A token's lookalikes written in the token's own script (its majority, or the text's when it has none)."""
+    latin, cyrillic = _latin_count(word), _cyrillic_count(word)
+    to_latin = [HOMOGLYPHS.get(c, c) for c in word]
+    if latin and cyrillic:
+        # Only one side can be lookalikes of the other ("idiot" in Cyrillic with a Latin o: the o can be
+        # Cyrillic, the Cyrillic i cannot be Latin): that side is the disguise. Otherwise the majority of
+        # the letters decides, then the text's script.
+        latin_can_be_cyrillic = all(c in TO_CYRILLIC for c in word if "a" <= c <= "z")
+        cyrillic_can_be_latin = all(c in HOMOGLYPHS for c in word if _cyrillic_count(c))
+        if latin_can_be_cyrillic != cyrillic_can_be_latin:
+            cyrillic_word = latin_can_be_cyrillic
+        else:
+            cyrillic_word = cyrillic > latin or (cyrillic == latin and text_is_cyrillic)
+        return [TO_CYRILLIC.get(c, c) for c in word] if cyrillic_word else to_latin
+    if latin:
+        return to_latin  # Greek lookalikes among Latin letters
+    only_lookalikes = all(c in HOMOGLYPHS for c in word if c.isalpha())
+    if only_lookalikes and not (cyrillic and text_is_cyrillic):
+        return to_latin  # "coc" spelt with Cyrillic letters inside English text
+    return word
+
+
+def _latin_count(chars: str | list[str]) -> int:
+    return sum(1 for c in chars if "a" <= c <= "z")
+
+
+def _cyrillic_count(chars: str | list[str]) -> int:
+    return sum(1 for c in chars if "\u0400" <= c <= "\u04ff" or "\u0500" <= c <= "\u052f")
 
 
 def _is_numberish(token: str) -> bool:

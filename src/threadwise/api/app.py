@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 
 from threadwise import __version__
-from threadwise.api import coral, perspective, routes
-from threadwise.api.auth import RateLimiter
+from threadwise.api import coral, feedback_routes, perspective, routes
+from threadwise.api.auth import FAILURE_BURST, FAILURES_PER_MINUTE, RateLimiter
 from threadwise.api.errors import install_error_handlers
+from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
+from threadwise.api.openapi_doc import install_openapi
+from threadwise.api.operations import install_operations
+from threadwise.api.perspective_errors import PerspectiveError, on_perspective_error
 from threadwise.api.scoring import CommentScorer
 from threadwise.api.webhooks import WebhookSender
 from threadwise.report import routes as report_routes
@@ -36,7 +40,8 @@ class ApiSettings:
     only the analysers the policy reads; True runs every analyser (findings for moderators beyond the policy).
     Both score toxicity with the conduct model.
     ``open_perspective``: the Perspective route answers without a key (as a drop-in for a local
-    Perspective). ``rate_per_minute``/``rate_burst``: each key's token bucket (0: no limit).
+    Perspective). ``rate_per_minute``/``rate_burst``: each key's token bucket (0: no limit, and no limit on
+    refused keys either). ``refused_per_minute``/``refused_burst``: each address's bucket of refused keys.
     ``policy``: the moderation policy file (default: the packaged one). ``coral_secrets``: Coral's
     signing secrets (none: the Coral route refuses every request); ``coral_budget_seconds``: how long
     the Coral route may take before it answers "no decision" rather than make Coral wait;
@@ -51,6 +56,8 @@ class ApiSettings:
     open_perspective: bool = False
     rate_per_minute: float = 600.0
     rate_burst: int = 60
+    refused_per_minute: float = FAILURES_PER_MINUTE
+    refused_burst: int = FAILURE_BURST
     policy: str | None = None
     coral_secrets: tuple[str, ...] = ()
     coral_budget_seconds: float = 2.0
@@ -69,10 +76,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_key_redaction()  # here, after the server has set up its logging
         store = Store.open(get_setting("db", settings.db))
         try:
             app.state.store = store
             app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+            # Refused keys and sign-ins, per address; off with the rate limit (rate_per_minute 0).
+            app.state.failures = RateLimiter(settings.refused_per_minute if settings.rate_per_minute else 0,
+                                             settings.refused_burst)
             app.state.scorer = CommentScorer(accurate=settings.accurate).setup()
             app.state.moderator = Moderator.load(settings.policy, accurate=settings.accurate)
             app.state.webhooks = webhooks.start(store)
@@ -92,11 +103,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app, max_body_bytes=settings.max_body_bytes)
-    app.add_exception_handler(perspective.PerspectiveError, perspective.on_perspective_error)
+    install_operations(app)  # /health, /metrics; its middleware sits outside the error guards, so it sees 500s
+    app.add_exception_handler(PerspectiveError, on_perspective_error)
     app.include_router(perspective.router)
     app.include_router(routes.router)
+    app.include_router(feedback_routes.router)
     app.include_router(coral.router)
     # Other routers (the web UI's) are included below this line.
     install_web(app)  # the moderator UI under /ui, with its static files
     app.include_router(report_routes.router)  # the editor's thread report
+    install_openapi(app)
     return app

@@ -3,7 +3,9 @@
 Interface (also used by the web UI to log people in with their keys):
 
 - ``ROLES``: ``admin``, ``moderator``, ``ingest``, ``read-only``.
-- ``Principal(key_id, name, role)``: the caller a key stands for; ``principal.may(*roles)``.
+- ``Principal(key_id, name, role)``: the caller a key stands for; ``principal.may(*roles)``;
+  ``principal.actor`` (``"NAME (key ID)"``) is who the audit log and claims record. Key names are unique
+  (``DuplicateKeyName``, TW-E098), so a name in the log means one key.
 - ``create_key(store, role, name) -> (raw_key, Principal)``: the raw key is returned once and never stored.
 - ``authenticate(store, raw_key) -> Principal``: raises ``InvalidApiKey`` (TW-E091) for an unknown,
   revoked or expired key, ``MissingApiKey`` (TW-E090) for none.
@@ -19,9 +21,10 @@ route                                         admin  moderator  ingest  read-onl
 ============================================  =====  =========  ======  =========
 read threads, findings, queue, audit log      ✓      ✓          ✓       ✓
 Perspective ``comments:analyze`` (no store)   ✓      ✓          ✓       ✓
+Perspective ``comments:suggestscore``         ✓      ✓          ✓       ✓
 ingest a thread, submit a comment             ✓                 ✓
 claim, release, decide, decide in bulk        ✓      ✓
-webhook deliveries, API keys                  ✓
+webhook deliveries, API keys, feedback        ✓
 ============================================  =====  =========  ======  =========
 
 The Coral external moderation route takes no key: Coral signs its requests instead (``coral.py``).
@@ -45,8 +48,9 @@ from typing import Annotated
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from threadwise.errors import InvalidApiKey, MissingApiKey, RateLimited, RoleForbidden, UnknownRole
+from threadwise.errors import DuplicateKeyName, InvalidApiKey, MissingApiKey, RateLimited, RoleForbidden, UnknownRole
 from threadwise.store import ApiKeyRecord, Store
+from threadwise.store.queue import POLICY_ACTOR
 
 ROLES = ("admin", "moderator", "ingest", "read-only")
 READERS = ("moderator", "ingest", "read-only")  # every role reads; admin passes every check anyway
@@ -66,8 +70,13 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """How the caller is named in the audit log: the key's name, which a moderator's key carries."""
-        return self.name
+        """How the caller is named in the audit log and on claims: the key's name and its id. The id is
+        what tells two people apart (names are unique too, but a revoked name's old decisions stay)."""
+        return actor_of(self.key_id, self.name)
+
+
+def actor_of(key_id: str, name: str) -> str:
+    return f"{name} (key {key_id})"
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -88,6 +97,10 @@ def create_key(
     now = datetime.now(UTC)
     expires = now + timedelta(days=expires_in_days) if expires_in_days is not None else None
     name = (name or "").strip() or f"{role}-{key_id}"
+    if name.startswith(POLICY_ACTOR):
+        raise DuplicateKeyName(f"key names starting {POLICY_ACTOR!r} are reserved for the policy", source=name)
+    if any(record.name == name for record in store.list_api_keys()):
+        raise DuplicateKeyName(f"a key named {name!r} exists already", source=name)
     store.add_api_key(ApiKeyRecord(key_id, name, role, hash_key(raw_key), now, expires_at=expires))
     return raw_key, Principal(key_id, name, role)
 
@@ -142,6 +155,38 @@ class RateLimiter:
                 raise RateLimited(f"too many requests from {caller}", retry_after=wait, source=caller)
             self._buckets[caller] = (tokens - 1, now)
 
+    def check(self, caller: str) -> None:
+        """Raise RateLimited when ``caller``'s bucket is empty, spending nothing."""
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            tokens, then = self._buckets.get(caller, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if tokens < 1:
+            raise RateLimited(f"too many refused keys from {caller}", retry_after=(1 - tokens) / self.rate,
+                              source=caller)
+
+
+# A client whose keys keep being refused (guessing, or a stale key in a loop) is slowed down: after
+# FAILURE_BURST refusals it gets 429 for every key, valid or not, until its bucket refills.
+FAILURES_PER_MINUTE = 30.0
+FAILURE_BURST = 10
+
+
+def authenticate_request(request: Request, raw_key: str | None) -> Principal:
+    """``authenticate``, counting each refused key against the client's address."""
+    failures: RateLimiter | None = getattr(request.app.state, "failures", None)
+    caller = f"address {request.client.host if request.client else 'unknown'}"
+    if failures is not None:
+        failures.check(caller)
+    try:
+        return authenticate(get_store(request), raw_key)
+    except InvalidApiKey:
+        if failures is not None:
+            failures.take(caller)
+        raise
+
 
 
 # --- FastAPI dependencies ----------------------------------------------------------------------------
@@ -168,7 +213,7 @@ def require(*roles: str, allow_query_key: bool = False) -> Callable[..., Princip
         header: Annotated[str | None, Security(_header)],
     ) -> Principal:
         query = request.query_params.get("key") if allow_query_key else None
-        principal = authenticate(get_store(request), _given_key(bearer, header, query))
+        principal = authenticate_request(request, _given_key(bearer, header, query))
         check_role(principal, roles)
         request.app.state.limiter.take(f"key {principal.key_id}")
         return principal
@@ -187,7 +232,7 @@ def perspective_access(
     if raw_key is None and request.app.state.settings.open_perspective:
         request.app.state.limiter.take(f"address {request.client.host if request.client else 'unknown'}")
         return None
-    principal = authenticate(get_store(request), raw_key)
+    principal = authenticate_request(request, raw_key)
     request.app.state.limiter.take(f"key {principal.key_id}")
     return principal
 

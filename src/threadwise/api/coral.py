@@ -126,7 +126,8 @@ async def coral_moderate(request: Request) -> Any:
     moderator: Moderator = request.app.state.moderator
     article = Article(id=make_id("coral", coral.story.id), url=coral.story.url or None)
     comment = Comment(id=make_id("coral", coral.story.id, coral.author.id, coral.comment.body), thread_id=article.id,
-                      text=coral.comment.body, position=0, author=f"coral:{coral.author.id}")  # fmt: skip
+                      text=coral.comment.body, position=0, author=f"coral:{coral.author.id}",
+                      author_id=f"coral:{coral.author.id}")  # fmt: skip
     try:
         suggestion, _ = await asyncio.wait_for(
             run_in_threadpool(moderator.assess, article, comment), timeout=settings.coral_budget_seconds

@@ -159,6 +159,8 @@ def _describe(problem: dict[str, Any]) -> str:
 
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.detail == _UNPARSED_BODY:
+        return error_response(_unparsed_body(request, error.__cause__))
     detail = error.detail if isinstance(error.detail, str) else "request refused"
     kind: type[ApiError] = {404: RouteNotFound, 405: MethodNotAllowed, 413: BodyTooLarge}.get(
         error.status_code, ApiError
@@ -174,11 +176,33 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(api_error, headers=dict(error.headers or {}))
 
 
+_UNPARSED_BODY = "There was an error parsing the body"  # FastAPI's words for every non-JSON-syntax failure
+
+
+def _unparsed_body(request: Request, cause: BaseException | None) -> ApiError:
+    """Why FastAPI could not read the body, in words a client can act on."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return UnsupportedMediaType(f"the body is sent with Content-Encoding: {encoding}; this server reads "
+                                    "uncompressed JSON only",
+                                    fix="send the JSON uncompressed, without Content-Encoding")
+    if isinstance(cause, UnicodeDecodeError):
+        return MalformedJson(f"the body is not UTF-8: byte 0x{cause.object[cause.start]:02x} at position "
+                             f"{cause.start} is not valid UTF-8", fix="encode the JSON body as UTF-8")
+    if isinstance(cause, RecursionError):
+        return MalformedJson("the body nests arrays or objects too deeply to read",
+                             fix="send a flatter document: no route reads more than a few levels")
+    return MalformedJson(f"the body could not be read as JSON ({type(cause).__name__ if cause else 'unknown'})")
+
+
 def install_error_handlers(app: FastAPI, max_body_bytes: int) -> None:
     """Route every error through the envelope; the guards are outermost so they see every request."""
     app.add_exception_handler(ThreadwiseError, _on_threadwise_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    from threadwise.api.text_guard import SurrogateGuard  # it builds on this module's envelope
+
+    app.add_middleware(SurrogateGuard)  # inside the body limit, which bounds what it reads
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(ErrorGuard)
 

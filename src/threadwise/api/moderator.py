@@ -59,11 +59,13 @@ class Moderator:
         return cls(policy, shared_pipeline(None if accurate else fast_analysers(policy)))
 
     def submit(
-        self, store: Store, thread_id: str, text: str, author: str | None, parent_id: str | None = None
+        self, store: Store, thread_id: str, text: str, author: str | None, parent_id: str | None = None,
+        *, author_id: str | None = None,
     ) -> tuple[Comment, Suggestion]:
         """Pre-moderate and store one new comment of a stored thread (``moderation.submit_comment``)."""
         with self._lock:
-            return submit_comment(store, self.policy, thread_id, text, author, parent_id, pipeline=self.pipeline)
+            return submit_comment(store, self.policy, thread_id, text, author, parent_id, pipeline=self.pipeline,
+                                  author_id=author_id)  # fmt: skip
 
     def premoderate(self, store: Store, thread: Thread, comment_ids: Sequence[str] | None = None) -> Premoderation:
         with self._lock:

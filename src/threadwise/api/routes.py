@@ -46,8 +46,15 @@ class IngestRequest(Strict):
 
 class SubmitRequest(Strict):
     text: str = Field(min_length=1, max_length=20_000)
-    author: str | None = None
+    author: str | None = Field(None, description="The name shown with the comment.")
+    author_id: str | None = Field(None, description="The commenter's account id on your platform: history and "
+                                  "bulk decisions follow it (without one, a name counts on this thread only).")
     parent_id: str | None = None
+
+
+class ReportRequest(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="What the reader says is wrong with it.")
+    reporter: str | None = Field(None, max_length=200, description="Who reported it (your platform's user id).")
 
 
 class ClaimRequest(Strict):
@@ -62,7 +69,10 @@ class DecideRequest(Strict):
 
 class BulkDecideRequest(DecideRequest):
     comment_ids: list[str] | None = Field(None, min_length=1, max_length=1000)
-    author: str | None = None
+    author_key: str | None = Field(None, description="A commenter (an item's ``author_key``): their comments still "
+                                   "in the open queue are decided, no published or rejected one.")
+    expected: int | None = Field(None, ge=0, description="With author_key: the count you confirmed; if the "
+                                 "commenter's open comments are no longer that many, nothing is decided (409).")
 
 
 # --- threads ----------------------------------------------------------------------------------------
@@ -78,9 +88,9 @@ def ingest_thread(body: IngestRequest, request: Request, store: StoreDep, _: Ing
             _announce_queued(request, store, decision.comment_id)
         counts = {a: sum(s.action == a for s in done.suggestions) for a in ("approve", "review", "reject")}
         return {"thread_id": thread.id, "comments": len(thread.comments), "premoderated": len(done.suggestions),
-                "suggestions": counts}
+                "suggestions": counts, "notes": list(thread.notes)}
     saved = store.save_thread(thread)
-    return {**asdict(saved), "comments": len(thread.comments)}
+    return {**asdict(saved), "comments": len(thread.comments), "notes": list(thread.notes)}
 
 
 @router.get("/threads", tags=["threads"])
@@ -110,7 +120,8 @@ def submit_comment(
 ) -> dict[str, Any]:
     """Pre-moderate one new comment: analysed in its thread, stored, and answered with the suggested decision."""
     resolved = store.resolve_thread_id(thread_id)
-    comment, suggestion = _moderator(request).submit(store, resolved, body.text, body.author, body.parent_id)
+    comment, suggestion = _moderator(request).submit(store, resolved, body.text, body.author, body.parent_id,
+                                                     author_id=body.author_id)  # fmt: skip
     item = _announce_queued(request, store, comment.id)
     return {"comment": comment_record(comment), "state": item.state, "suggestion": suggestion_record(suggestion),
             "statement_of_reasons": moderation.draft_reasons(store, comment.id)}
@@ -140,6 +151,13 @@ def get_comment(comment_id: str, store: StoreDep, _: Reader) -> dict[str, Any]:
     return record
 
 
+@router.post("/comments/{comment_id}/reports", status_code=201, tags=["queue"])
+def report_comment(comment_id: str, body: ReportRequest, store: StoreDep, _: Ingester) -> dict[str, Any]:
+    """File a reader's report: the comment goes to the "reported" queue, with the reason, until it is decided."""
+    report = moderation.report_comment(store, comment_id, body.reason, body.reporter)
+    return {**asdict(report), "created_at": report.created_at.isoformat(), "state": store.queue_item(comment_id).state}
+
+
 @router.post("/comments/{comment_id}/claim", tags=["decisions"])
 def claim(comment_id: str, body: ClaimRequest, store: StoreDep, who: Moderating) -> dict[str, Any]:
     """Take the comment for ``ttl_seconds`` so no other moderator decides it meanwhile (409 if someone holds it)."""
@@ -166,12 +184,13 @@ def decide(
 
 @router.post("/decisions/bulk", status_code=201, tags=["decisions"])
 def bulk_decide(body: BulkDecideRequest, request: Request, store: StoreDep, who: Moderating) -> dict[str, Any]:
-    """Decide many comments at once, by ids or every comment of an author: all of them, or none."""
-    if (body.comment_ids is None) == (body.author is None):
-        raise ModerationError("a bulk decision needs either comment_ids or author, not both or neither",
-                              fix="send one of comment_ids (a list) or author (a name)")
+    """Decide many comments at once, by ids or a commenter's open ones: all of them, or none."""
+    if (body.comment_ids is None) == (body.author_key is None):
+        raise ModerationError("a bulk decision needs either comment_ids or author_key, not both or neither",
+                              fix="send one of comment_ids (a list) or author_key (an item's author_key)")
     made = moderation.bulk_decide(store, who.actor, body.action, body.reason, comment_ids=body.comment_ids,
-                                  author=body.author, finding_refs=body.finding_refs)  # fmt: skip
+                                  author_key=body.author_key, expected=body.expected,
+                                  finding_refs=body.finding_refs)  # fmt: skip
     return {"decisions": _announce_decided(request, store, made)}
 
 
@@ -219,6 +238,7 @@ def item_record(item: QueueItem) -> dict[str, Any]:
     claim = item.claim
     return {
         "comment": comment_record(item.comment), "state": item.state,
+        "author_id": item.comment.author_id, "author_key": item.comment.author_key, "report_count": item.report_count,
         "decision": decision_record(item.decision) if item.decision else None,
         "suggestion": decision_record(item.suggestion) if item.suggestion else None,
         "claim": {"moderator": claim.moderator, "expires_at": claim.expires_at.isoformat()} if claim else None,

@@ -1,7 +1,9 @@
 """Outgoing webhooks: queue and decision events, signed, delivered in the background with retries.
 
 Each event is recorded (``webhook_deliveries``: one row per target) before it is sent, then sent by one
-background thread, so a decision never waits on, or fails because of, a receiver. A delivery that gets
+background thread, so a decision never waits on, or fails because of, a receiver. A ``comment.decided``
+event is first written to the outbox (``webhook_outbox``) in the decision's own transaction, so a server
+killed right after the commit announces it when it starts again; its event id is the outbox row's. A delivery that gets
 no 2xx answer is retried after ``backoff_seconds * 2 ** (attempt - 1)``, up to ``attempts`` tries, then
 marked ``failed``; every try updates its row (attempts, last status code, last error).
 
@@ -38,6 +40,7 @@ import httpx
 from threadwise.errors import InvalidWebhook
 from threadwise.model import Decision
 from threadwise.store import QueueItem, Store, WebhookDelivery
+from threadwise.store.access import OutboxEvent
 
 log = logging.getLogger("threadwise.webhooks")
 
@@ -97,13 +100,15 @@ def announce_queued(sender: WebhookSender, store: Store, comment_id: str) -> Que
 
 
 def announce_decided(sender: WebhookSender, store: Store, decisions: Sequence[Decision]) -> list[QueueItem]:
-    """Emit ``comment.decided`` for each decision (any shell that records one calls this: API, web UI)."""
-    items = []
-    for decision in decisions:
-        item = store.queue_item(decision.comment_id)
-        sender.emit("comment.decided", decided_event(decision, item.thread_id, item.state))
-        items.append(item)
-    return items
+    """Send the ``comment.decided`` events the decisions recorded in the outbox (any shell that records a
+    decision calls this: API, web UI); returns each decision's queue item."""
+    sender.flush_outbox()
+    return [store.queue_item(decision.comment_id) for decision in decisions]
+
+
+def _event_body(event_id: str, event_type: str, data: dict[str, Any]) -> str:
+    event = {"id": event_id, "type": event_type, "created_at": datetime.now(UTC).isoformat(), "data": data}
+    return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
 
 # --- delivery ------------------------------------------------------------------------------------------
@@ -136,6 +141,7 @@ class WebhookSender:
         self._idle = threading.Event()
         self._idle.set()
         self._seq = 0
+        self._flushing = threading.Lock()
 
     def start(self, store: Store) -> WebhookSender:
         """Start delivering; deliveries a previous server left pending are resumed."""
@@ -146,7 +152,39 @@ class WebhookSender:
                 self._schedule(delivery, delivery.attempts + 1, time.monotonic())
             self._thread = threading.Thread(target=self._run, name="threadwise-webhooks", daemon=True)
             self._thread.start()
+            self.flush_outbox()  # decisions committed before a previous server stopped, not yet announced
         return self
+
+    def flush_outbox(self) -> list[str]:
+        """Turn every recorded, undispatched event into deliveries (once, even with several senders) and
+        queue them; the delivery ids. Never raises: an event must not cost the decision that caused it.
+        With no target the events wait in the outbox for a server that has one."""
+        if not self.urls or self._store is None:
+            return []
+        sent: list[str] = []
+        with self._flushing:
+            try:
+                for event in self._store.pending_outbox():
+                    sent += self._dispatch(event)
+            except Exception:
+                log.exception("cannot dispatch the webhook outbox")
+        return sent
+
+    def _dispatch(self, event: OutboxEvent) -> list[str]:
+        assert self._store is not None
+        decision = next((d for d in self._store.iter_decisions(event.comment_id) if d.id == event.decision_id), None)
+        if decision is None:
+            return []
+        item = self._store.queue_item(event.comment_id)
+        body = _event_body(event.id, event.event, decided_event(decision, item.thread_id, item.state))
+        now = datetime.now(UTC)
+        deliveries = [WebhookDelivery(uuid.uuid4().hex, event.event, url, body, "pending", 0, None, None, now, now)
+                      for url in self.urls]  # fmt: skip
+        if not self._store.dispatch_outbox_event(event.id, deliveries):
+            return []  # another sender got there first
+        for delivery in deliveries:
+            self._schedule(delivery, 1, time.monotonic())
+        return [d.id for d in deliveries]
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._wake:
@@ -161,9 +199,7 @@ class WebhookSender:
         if not self.urls or self._store is None:
             return []
         try:
-            event = {"id": uuid.uuid4().hex, "type": event_type, "created_at": datetime.now(UTC).isoformat(),
-                     "data": data}  # fmt: skip
-            body = json.dumps(event, ensure_ascii=False, sort_keys=True)
+            body = _event_body(uuid.uuid4().hex, event_type, data)
             now = datetime.now(UTC)
             deliveries = [WebhookDelivery(uuid.uuid4().hex, event_type, url, body, "pending", 0, None, None, now, now)
                           for url in self.urls]  # fmt: skip

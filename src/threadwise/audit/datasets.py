@@ -1,4 +1,4 @@
-"""Reading the public datasets in ../shared/data that the audit builds its cases from."""
+"""Reading the public datasets (``threadwise data`` lists them) that the audit builds its cases from."""
 
 from __future__ import annotations
 

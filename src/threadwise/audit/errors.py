@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threadwise.datasets import MissingDataset
 from threadwise.errors import ThreadwiseError
 
 
@@ -17,7 +18,7 @@ class UnknownSuite(AuditError):
 
 class AuditDataMissing(AuditError):
     code = "TW-E122"
-    fix = "put the public datasets at ../shared/data beside the project, or set THREADWISE_SHARED_DATA"
+    fix = MissingDataset.fix
 
 
 class AuditThreadError(AuditError):

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadwise.analysers.multilingual_toxicity import head_trained
 from threadwise.audit.bias_metrics import SubgroupAuc, false_positive_rate, subgroup_aucs
 from threadwise.audit.datasets import read_csv, toxigen_half
 from threadwise.audit.errors import AuditDataMissing
 from threadwise.audit.identity_templates import identity_cases
+from threadwise.audit.identity_templates_multilingual import TEMPLATES, identity_cases_in
 from threadwise.audit.results import Check, SuiteResult
 from threadwise.audit.scoring import PolicyScorer
 from threadwise.model import make_id
@@ -51,6 +53,16 @@ class GroupFigures:
 
 def template_cases(fast: bool) -> list[Case]:
     return [Case(c.group.name, c.text, c.abusive) for c in identity_cases(fast)]
+
+
+def language_template_sources(fast: bool) -> list[tuple[str, list[Case]]]:
+    """The templates in each language the multilingual model serves (issue 14), one source per language; none
+    before its heads are trained (every such comment is then held for review by design: nothing to audit)."""
+    if not head_trained():
+        return []
+    return [(f"identity templates · {language}",
+             [Case(c.group.name, c.text, c.abusive) for c in identity_cases_in(language, fast)])
+            for language in TEMPLATES]
 
 
 def hatecheck_cases(data: Path) -> list[Case]:
@@ -160,7 +172,8 @@ def figures_by_group(source: str, cases: Sequence[Case], scorer: PolicyScorer) -
 
 
 def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
-    sources: list[tuple[str, list[Case]]] = [("identity templates", template_cases(fast))]
+    sources: list[tuple[str, list[Case]]] = [("identity templates", template_cases(fast)),
+                                             *language_template_sources(fast)]
     if not fast:
         sources += [("HateCheck identity cases", hatecheck_cases(data)),
                     ("ToxiGen neutral statements", toxigen_cases(data)),

@@ -16,11 +16,12 @@ from typing import Any
 from threadwise.audit.errors import AuditThreadError
 from threadwise.audit.results import SuiteResult
 from threadwise.audit.scoring import PolicyScorer
+from threadwise.locations import EXAMPLE_PAGE
 from threadwise.model import Article, Comment, Thread, make_id
 from threadwise.neutrality import NeutralityPanel, article_stance, build_panel
 from threadwise.service import analyse_thread, read_source
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "op-ed-ceasefire.txt"
+EXAMPLE = EXAMPLE_PAGE
 MIN_GROUP = 5
 
 

@@ -21,7 +21,8 @@ from threadwise.errors import ThreadwiseError
 from threadwise.ingest.exports_tabular import article_from_json
 from threadwise.model import Article
 
-TABULAR_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
+TABULAR_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "csv",
+                    ".parquet": "parquet"}  # fmt: skip
 _DELIMITERS = (",", "\t", ";", "|")
 _PARQUET_BATCH = 4096
 
@@ -74,7 +75,8 @@ def _hidden(relative: Path) -> bool:
 
 def iter_rows(path: str, kind: str) -> Iterator[SourceRow]:
     """The rows of one input file, streamed."""
-    readers = {"jsonl": _jsonl_rows, "csv": _csv_rows, "parquet": _parquet_rows, "page": _page_rows}
+    readers = {"jsonl": _jsonl_rows, "json": _json_array_rows, "csv": _csv_rows, "parquet": _parquet_rows,
+               "page": _page_rows}  # fmt: skip
     return readers[kind](path)
 
 
@@ -171,6 +173,28 @@ def _article(cells: Mapping[str, Any], source: str) -> tuple[Article | None, str
 
 
 # --- row checks -----------------------------------------------------------------------------------------
+
+
+def _json_array_rows(path: str) -> Iterator[SourceRow]:
+    """A ``.json`` file as ``ingest`` reads one: an array of comment objects, or an object with a ``comments``
+    array (a Coral-style export). Read whole: JSON arrays do not stream; JSON lines do."""
+    try:
+        document = json.loads(Path(path).read_bytes().decode("utf-8").lstrip("\ufeff"))
+    except UnicodeDecodeError:
+        yield SourceRow(path, None, error="the file is not UTF-8 text")
+        return
+    except (ValueError, RecursionError) as exc:
+        yield SourceRow(path, None, error=f"not valid JSON ({exc})")
+        return
+    items = document.get("comments") if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        yield SourceRow(path, None, error="a .json input holds an array of comment objects (or {\"comments\": [...]})")
+        return
+    for number, obj in enumerate(items, 1):  # "line": the object's place in the array, counted from 1
+        if isinstance(obj, dict):
+            yield SourceRow(path, number, cells={str(k).strip().lower(): v for k, v in obj.items()})
+        else:
+            yield SourceRow(path, number, error=f"a JSON {type(obj).__name__}, not an object")
 
 
 class _BadCell(ValueError):

@@ -27,6 +27,7 @@ class RawComment:
     number: str | None = None
     author: str | None = None
     created_at: datetime | None = None
+    author_id: str | None = None  # the source's account id, namespaced by the source ("wordpress:17")
 
 
 def article_id(url: str | None, *fallback: object) -> str:
@@ -59,6 +60,7 @@ def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source
                 author=raw.author,
                 created_at=raw.created_at,
                 source_id=raw.key,
+                author_id=raw.author_id,
             )
         )
     return Thread(article=article, comments=tuple(comments))

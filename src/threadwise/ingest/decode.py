@@ -26,6 +26,20 @@ _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 # Control characters other than tab/newline/carriage return/form feed mark binary content.
 _CONTROL = bytes(c for c in range(32) if c not in (9, 10, 12, 13))
+# What an XML/HTML tree cannot hold: lxml refuses to store these (ValueError) and libxml2 stops reading
+# at them. Lone surrogates arrive through JSON escapes ("\\ud800"); they are no Unicode text either.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def strip_xml_illegal(text: str) -> str:
+    """``text`` without the characters an lxml tree refuses (control characters, lone surrogates)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (only JSON escapes can make them) as U+FFFD, so the text can be stored and sent."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def check_size(data: bytes, source: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:

@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 
 from threadwise.errors import MalformedInput
 from threadwise.ingest.assemble import RawComment, article_id, assemble_thread
-from threadwise.ingest.decode import check_not_empty, decode_text
+from threadwise.ingest.decode import check_not_empty, decode_text, strip_xml_illegal
 from threadwise.ingest.exports_tabular import (
     article_from_json,
     load_article_sidecar,
@@ -49,18 +49,30 @@ _BLOCKS = ("p", "div", "blockquote", "li", "ul", "ol", "pre", "h1", "h2", "h3", 
 _PARA, _LINE = "\ue000", "\ue001"  # private-use markers (stripped from the input first)
 _LOOKS_HTML = re.compile(r"<[A-Za-z/!]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _SPACE = re.compile(r"\s+")
+_ILLEGAL_REFERENCE = re.compile(r"&#(\d{1,8}|[xX][0-9A-Fa-f]{1,7});?")  # checked one by one: only a few are illegal
 
 
 def html_to_text(markup: str) -> str:
     """HTML → plain text: block elements become paragraphs joined by a blank line, <br> a newline,
-    entities are decoded; text that holds no markup is only trimmed (its own newlines are kept)."""
-    markup = markup.replace(_PARA, "").replace(_LINE, "")
+    entities are decoded; text that holds no markup is only trimmed (its own newlines are kept).
+    Characters no lxml tree can hold (control characters, lone surrogates, also as ``&#27;``) are dropped."""
+    markup = strip_xml_illegal(markup.replace(_PARA, "").replace(_LINE, ""))
     if not _LOOKS_HTML.search(markup):
         return markup.strip()
+    markup = _ILLEGAL_REFERENCE.sub(lambda m: "" if _is_illegal_reference(m) else m.group(), markup)
     try:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+        return _tree_text(lxml_html.fragment_fromstring(markup, create_parent="div"))
     except (etree.ParserError, ValueError):  # nothing parseable: better the raw text than nothing
         return markup.strip()
+
+
+def _is_illegal_reference(match: re.Match[str]) -> bool:
+    number = match.group(1)
+    code = int(number[1:], 16) if number[0] in "xX" else int(number)
+    return code > 0x10FFFF or strip_xml_illegal(chr(code)) == ""
+
+
+def _tree_text(root: lxml_html.HtmlElement) -> str:
     for element in list(root.iter("script", "style")):
         element.drop_tree()
     for element in root.iter("br"):
@@ -151,6 +163,7 @@ def _wordpress_comment(where: str, item: Mapping[str, Any], source: str) -> RawC
         text=html_to_text(_text(body, "content", where, source) or ""),
         parent_key=None if parent in (None, "0") else parent,  # WordPress marks top level with 0
         author=_text(item.get("author_name"), "author_name", where, source),
+        author_id=_account("wordpress", _text(item.get("author"), "author", where, source), guest="0"),
         # date_gmt is UTC without an offset (which parse_datetime reads as UTC); date is local time.
         created_at=safe_datetime(item.get("date_gmt") or item.get("date")),
     )
@@ -189,6 +202,8 @@ def _coral_comment(where: str, item: Mapping[str, Any], source: str) -> RawComme
         author=_text(
             _get(author, "username") or item.get("username") or _plain(author), "author", where, source
         ),
+        author_id=_account("coral", _text(_get(author, "id") or item.get("authorID") or item.get("author_id"),
+                                          "author.id", where, source)),
         created_at=safe_datetime(item.get("createdAt", item.get("created_at"))),
     )
 
@@ -209,6 +224,11 @@ def _coral_story(story: Mapping[str, Any], source: str) -> Article:
         published_at=safe_datetime(field("publishedAt", "published_at")),
         source_format="coral-json",
     )
+
+
+def _account(system: str, account: str | None, *, guest: str | None = None) -> str | None:
+    """The source's account id, namespaced by the commenting system; None for a guest without one."""
+    return None if account is None or account == guest else f"{system}:{account}"
 
 
 def _get(obj: object, key: str) -> Any:
@@ -311,6 +331,9 @@ def _disqus_post(post: etree._Element, parent: str | None, source: str) -> RawCo
         text=html_to_text(_child_text(post, "message") or ""),
         parent_key=parent,
         author=_child_text(post, "author", "name") or _child_text(post, "author", "username"),
+        # An anonymous Disqus guest has no username: only a registered account identifies a person.
+        author_id=None if _child_text(post, "author", "isAnonymous") == "true"
+        else _account("disqus", _child_text(post, "author", "username")),
         created_at=safe_datetime(_child_text(post, "createdAt")),
     )
 

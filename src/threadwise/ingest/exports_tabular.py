@@ -1,8 +1,10 @@
 """Tabular comment exports: CSV/TSV, JSON lines and Parquet, one comment per row.
 
-Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``created_at``, ``number`` and
+Columns: ``id`` and ``text`` (required), ``parent_id``, ``author``, ``author_id``, ``created_at``, ``number`` and
 ``thread_id``/``article_id`` (optional). Rows keep the file's order. The article comes from the
-caller, else from a ``<stem>.article.json`` sidecar beside the input, else is a minimal one.
+caller (``read_thread(..., local_file=True)`` reads the ``<stem>.article.json`` sidecar beside a file on
+the caller's own disk), else is a minimal one. A parser never opens a file named by its input: over the API
+the source is the client's word, and the server's disk is not the client's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from threadwise.errors import MalformedInput, MissingColumn
 from threadwise.ingest.assemble import RawComment, article_id, assemble_thread, parse_datetime
-from threadwise.ingest.decode import decode_text
+from threadwise.ingest.decode import decode_text, replace_surrogates
 from threadwise.model import Article, Thread
 
 REQUIRED_COLUMNS = ("id", "text")
@@ -46,7 +48,7 @@ def scalar_text(value: object, what: str, where: str, source: str) -> str | None
         return value.isoformat()
     if isinstance(value, dict | list | tuple | set):
         raise MalformedInput(f"{where}: {what} is a {type(value).__name__}, not text", source=source)
-    return str(value)
+    return replace_surrogates(str(value))
 
 
 def safe_datetime(value: object) -> datetime | None:
@@ -120,12 +122,17 @@ def parse_csv(
     text = decode_text(data, source, encoding)
     header_line = text.lstrip("\ufeff\n").split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=header_line.count)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    # strict: a quote left open runs to the end of the file, swallowing every row after it; refuse that.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, strict=True)
     try:
         header = [_column_name(name) for name in next(reader, [])]
         rows = list(_csv_rows(reader, header))
     except csv.Error as exc:
-        raise MalformedInput(f"unreadable CSV near line {reader.line_num} ({exc})", source=source) from exc
+        raise MalformedInput(f"unreadable CSV near line {reader.line_num} ({exc})", source=source,
+                             fix="close every quoted cell: a cell holding a quote writes it twice (\"\")") from exc
+    if not rows and {"id", "text"} <= set(header):
+        raise MalformedInput("the CSV has a header but no comment rows", source=source,
+                             fix="check the export finished; a thread without comments needs no CSV")
     return rows_to_thread(rows, set(header), source, article, "csv")
 
 
@@ -190,7 +197,7 @@ def rows_to_thread(
     if missing:
         found = ", ".join(sorted(columns)) or "none"
         raise MissingColumn(f"missing column(s) {', '.join(missing)} (found: {found})", source=source)
-    article = article or load_article_sidecar(Path(source)) or minimal_article(source, fmt)
+    article = article or minimal_article(source, fmt)
     raws = [_raw_comment(where, row, source) for where, row in _one_thread(rows, article, source)]
     return assemble_thread(article, _fix_float_parents(raws), source)
 
@@ -228,6 +235,7 @@ def _raw_comment(where: str, row: Mapping[str, Any], source: str) -> RawComment:
         number=(cell("number") or "").strip() or None,
         author=(cell("author") or "").strip() or None,
         created_at=safe_datetime(row.get("created_at")),
+        author_id=(cell("author_id") or "").strip() or None,  # as the exporting system spells it
     )
 
 

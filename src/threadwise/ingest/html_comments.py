@@ -168,7 +168,7 @@ def _own(root: HtmlElement, nested: Skip) -> Iterator[HtmlElement]:
 def build(items: list[HtmlElement]) -> list[RawComment]:
     """Read each comment element; replies are elements nested inside another comment element."""
     texts = {id(el): _comment_text(el, _nested_in(el, items)) for el in items}
-    kept = [el for el in items if texts[id(el)]]
+    kept = [el for el in items if texts[id(el)] and not is_not_a_comment(el, texts[id(el)])]
     kept_ids = {id(el) for el in kept}
     keys = _unique_keys([_key(el, texts[id(el)], _nested_in(el, kept)) for el in kept])
     key_of = {id(el): key for el, key in zip(kept, keys, strict=True)}
@@ -187,6 +187,33 @@ def build(items: list[HtmlElement]) -> list[RawComment]:
             )
         )
     return raws
+
+
+# WordPress marks links from other sites so; they sit in the comment list but no reader wrote them.
+_LINKBACK_CLASSES = frozenset({"pingback", "trackback", "linkback"})
+# What comment sections say in place of comments, or around them: never a reader's comment.
+_BOILERPLATE = re.compile(
+    r"^\W*(there are no comments( yet)?|no comments( yet)?|be the first to (comment|leave a (comment|reply))"
+    r"|(es gibt )?(noch )?keine kommentare|sei der erste|comments are closed|kommentare sind geschlossen"
+    r"|leave a (reply|comment)|(please )?(read|follow) our (community|commenting) (guidelines|standards|rules)"
+    r"|we (welcome|encourage) (your )?comments|comments (may be|are) moderated|this (comment|discussion) "
+    r"(section )?is (now )?closed)\b",
+    re.I,
+)
+_GUIDELINES = re.compile(r"(community|commenting|comment|discussion) (guidelines|policy|rules|standards)|netiquette"
+                         r"|kommentarrichtlinien|diskussionsregeln", re.I)  # fmt: skip
+
+
+def is_not_a_comment(item: HtmlElement, text: str) -> bool:
+    """A pingback or trackback, or the section's own boilerplate ("There are no comments yet, be the first…",
+    the community guidelines block): found among the comments, written by no reader."""
+    classes = {c.lower() for c in (item.get("class") or "").split()}
+    if classes & _LINKBACK_CLASSES:
+        return True
+    if _BOILERPLATE.search(text):
+        return True
+    # A block about the rules of commenting with no author is the site's, not a reader's.
+    return bool(_GUIDELINES.search(text)) and _author(item, lambda el: False) is None
 
 
 def _nested_in(item: HtmlElement, items: list[HtmlElement]) -> Skip:

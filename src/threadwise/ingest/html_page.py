@@ -7,7 +7,7 @@ trafilatura's own comment detection misses the section.
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import replace
 
 import trafilatura
 from lxml import etree
@@ -15,7 +15,8 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from threadwise.errors import MalformedInput
 from threadwise.ingest.assemble import article_id, assemble_thread, parse_datetime
-from threadwise.ingest.decode import decode_text
+from threadwise.ingest.comment_loaders import loader_note
+from threadwise.ingest.decode import decode_text, strip_xml_illegal
 from threadwise.ingest.html_adapters import find_comments
 from threadwise.ingest.html_comments import Found, collapse
 from threadwise.model import Article, Thread
@@ -24,8 +25,6 @@ LOG = logging.getLogger(__name__)
 
 # Comments are dropped by the parser: they are not text, and keeping them costs memory on big pages.
 _PARSER = HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False)
-# Control characters other than tab and newline make libxml2 stop reading the rest of the page.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MIN_SHARED_PARAGRAPH = 30  # shorter body lines ("Thanks!") may genuinely repeat in a comment
 
 
@@ -42,13 +41,15 @@ def read_page(data: bytes, source: str, *, encoding: str | None = None) -> tuple
     for element in found.elements:
         _cut(element)
     article = extract_article(root, source, found)
-    return assemble_thread(article, found.comments, source), found.adapter
+    thread = assemble_thread(article, found.comments, source)
+    note = None if thread.comments else loader_note(text)
+    return (replace(thread, notes=(note,)) if note else thread), found.adapter
 
 
 def parse_tree(text: str, source: str) -> HtmlElement:
     """A lenient lxml tree; only input lxml cannot make any tree of is refused."""
     try:
-        return document_fromstring(_CONTROL.sub("", text).encode("utf-8"), parser=_PARSER)
+        return document_fromstring(strip_xml_illegal(text).encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise MalformedInput(f"not readable as HTML: {error}", source=source) from error
 

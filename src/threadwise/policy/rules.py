@@ -37,7 +37,7 @@ _RULE_KEYS = {"name", "label", "min_score", "action", "description"}
 
 class InvalidPolicy(ThreadwiseError):
     code = "TW-E070"
-    fix = "see src/threadwise/policy/default.toml for a valid policy"
+    fix = "`threadwise policy show` prints the packaged default policy, a valid example to start from"
 
 
 class ViewpointRule(InvalidPolicy):
@@ -78,6 +78,8 @@ class Policy:
     history: HistoryRule | None = None
     default_action: str = "approve"
     source: str = "default"
+    # A comment in a language no conduct model reads: never approved unseen (``[languages]``).
+    unsupported_language_action: str = "review"
 
 
 def load_policy(path: Path | str | None = None) -> Policy:
@@ -105,7 +107,18 @@ def parse_policy(document: dict[str, Any], source: str = "policy", base: Path | 
         history=_history(history, source) if history is not None else None,
         default_action=_action(head.get("default_action", "approve"), "[policy]", source),
         source=source,
+        unsupported_language_action=_unsupported_language_action(document.get("languages", {}), source),
     )
+
+
+def _unsupported_language_action(raw: dict[str, Any], source: str) -> str:
+    """``[languages] unsupported_action``: review (the default) or reject; approving unread comments is refused."""
+    _only_keys(raw, {"unsupported_action"}, "[languages]", source)
+    action = _action(raw.get("unsupported_action", "review"), "[languages]", source)
+    if action == "approve":
+        raise InvalidPolicy("[languages]: unsupported_action = 'approve' would publish comments no model has read",
+                            source=source, fix="use 'review' (a person reads them) or 'reject'")
+    return str(action)
 
 
 def _rule(raw: dict[str, Any], source: str) -> Rule:

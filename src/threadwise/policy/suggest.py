@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from threadwise.language import language_name
 from threadwise.model import Comment, Finding, Span
 from threadwise.policy.rules import ACTIONS, Policy
 
@@ -72,11 +73,16 @@ class Suggestion:
         return tuple(s for m in self.matches if m.action == self.action for s in m.spans)
 
 
-def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, language: str = "en",
+def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, language: str | None = None,
             history: AuthorHistory | None = None) -> Suggestion:
-    """Apply every rule; the most severe action wins, unless it is a rejection without evidence."""
+    """Apply every rule; the most severe action wins, unless it is a rejection without evidence.
+
+    ``language`` picks the word lists; by default the language the toxicity model read the comment in.
+    """
+    language = language or language_of_findings(findings)
     matches = [*_label_matches(policy, findings), *_word_matches(policy, comment, language),
-               *_link_matches(policy, comment), *_history_matches(policy, history)]
+               *_language_matches(policy, findings), *_link_matches(policy, comment),
+               *_history_matches(policy, history)]
     matches.sort(key=lambda m: (-ACTIONS.index(m.action), -(m.score or 0.0)))
     if not matches:
         return Suggestion(comment.id, policy.default_action, "no rule matched", (), policy.name, policy.version)
@@ -130,6 +136,24 @@ def _word_matches(policy: Policy, comment: Comment, language: str) -> list[RuleM
         out.append(RuleMatch(f"words.{hit.kind}", action, f"{hit.kind} word list: {hit.entry!r}", (hit.span,),
                              analyser="words", analyser_version=policy.version))
     return out
+
+
+def language_of_findings(findings: Sequence[Finding]) -> str:
+    """The language the toxicity model read a comment in (its findings say so); English when none says."""
+    return next((str(f.detail["language"]) for f in findings if f.analyser == "toxicity" and "language" in f.detail
+                 and f.label != "language_unsupported"), "en")
+
+
+def _language_matches(policy: Policy, findings: Sequence[Finding]) -> list[RuleMatch]:
+    """A comment no model could read is held (or rejected) with the language named, never approved unseen."""
+    for item in findings:
+        if item.analyser == "toxicity" and item.label == "language_unsupported":
+            code = str(item.detail.get("language", "und"))
+            what = "a script" if code == "und" else f"language {language_name(code)} ({code}), which"
+            reason = f"written in {what} no conduct model here reads: held for a person to read"
+            return [RuleMatch("language", policy.unsupported_language_action, reason,
+                              analyser=item.analyser, analyser_version=item.analyser_version)]
+    return []
 
 
 def _link_matches(policy: Policy, comment: Comment) -> list[RuleMatch]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from threadwise.language import detect_language
 from threadwise.model import Decision, Finding, Thread
 from threadwise.neutrality import STANCE_GROUPS, article_stance, build_panel, toxicity_score
 from threadwise.policy import DEFAULT_POLICY, Policy, load_policy, suggest
@@ -84,7 +86,22 @@ def build_report(inputs: ReportInputs, policy: Policy | None = None) -> Report:
 def _article_head(thread: Thread) -> ArticleHead:
     a = thread.article
     published = a.published_at.isoformat() if a.published_at else None
-    return ArticleHead(a.title, a.author, a.outlet, a.image_credit, a.url, a.author_bio, published)
+    return ArticleHead(display_title(a.title, a.outlet), a.author, a.outlet, a.image_credit, a.url, a.author_bio,
+                       published)  # fmt: skip
+
+
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—·:]\s+([^|\-–—·:]{2,60})$")
+
+
+def display_title(title: str | None, outlet: str | None) -> str | None:
+    """The headline without the site's name that pages append to it ("… | California Globe")."""
+    if not title:
+        return title
+    found = _TITLE_SUFFIX.search(title)
+    site = found.group(1).strip().casefold() if found else ""
+    if found and outlet and site in (outlet.casefold(), outlet.casefold().replace(" ", "")):
+        return title[: found.start()].strip()
+    return title
 
 
 def _paragraphs(thread: Thread, by_comment: Mapping[str, list[Finding]], claims: Sequence[ClaimGroup],
@@ -212,7 +229,7 @@ def _techniques(thread: Thread, findings: Sequence[Finding], article_findings: S
                 continue
             seen.add(item.comment_id)
             comment = thread.get_comment(item.comment_id)
-            examples.append(snippet(comment.text, item.spans[0].start, item.spans[0].end, comment.id, comment.number))
+            examples.append(snippet(comment.text, item.spans[0].start, item.spans[0].end, comment.id, comment.label))
         ours = [snippet(article_text, s.start, s.end) for f in article_findings if f.label == label for s in f.spans]
         out.append(Technique(label, technique_name(label), len({f.comment_id for f in mine}),
                              sum(len(f.spans) for f in mine), examples, ours[:EXAMPLES]))
@@ -245,13 +262,14 @@ def _comment_entry(thread: Thread, comment_id: str, findings: list[Finding], pol
     highlights = [Highlight(s.start, s.end, f.analyser, s.label or f.label) for f in findings
                   if f.analyser in HIGHLIGHTED for s in f.spans if s.end <= len(comment.text) and s.end > s.start]
     return CommentEntry(
-        id=comment.id, number=comment.number, position=comment.position, depth=thread.depth(comment.id),
-        reply_to=(parent.number or parent.id) if parent else None, author=comment.author,
+        id=comment.id, number=comment.label, position=comment.position, depth=thread.depth(comment.id),
+        reply_to=parent.label if parent else None, author=comment.author,
         created_at=comment.created_at.isoformat() if comment.created_at else None, text=comment.text,
         stance=stance, toxicity=toxicity_score(findings), constructive=_score(findings, "constructive", "constructive"),
         suggestion=action, topic=topic, labels=_labels(findings, stance, action),
         findings=_finding_summary(findings),
         highlights=sorted(set(highlights), key=lambda h: (h.start, -h.end)),
+        language=comment.language or detect_language(comment.text).code,
     )  # fmt: skip
 
 

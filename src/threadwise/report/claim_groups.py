@@ -46,7 +46,7 @@ def group_claims(thread: Thread, findings: Sequence[Finding]) -> list[ClaimGroup
 def _claim(thread: Thread, item: Finding) -> Claim:
     comment = thread.get_comment(item.comment_id)
     span = item.spans[0]
-    return Claim(comment.id, comment.number, comment.text[span.start:span.end], round(item.score, 3))
+    return Claim(comment.id, comment.label, comment.text[span.start:span.end], round(item.score, 3))
 
 
 def _group(thread: Thread, items: list[Finding], claims: list[Claim], vector: np.ndarray,

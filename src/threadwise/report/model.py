@@ -145,6 +145,7 @@ class CommentEntry:
     labels: list[str]
     findings: list[dict[str, Any]]
     highlights: list[Highlight]
+    language: str | None = None  # ISO 639-1, identified from the text ("und": undetermined)
 
 
 @dataclass(frozen=True)

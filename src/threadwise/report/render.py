@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
@@ -66,6 +67,15 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f}%"
 
 
+def readable_date(value: str | None) -> str:
+    """An ISO timestamp as a reader writes a date: "14 August 2020", with the time only when the page gave one."""
+    if not value:
+        return ""
+    when = datetime.fromisoformat(value)
+    day = f"{when.day} {when:%B %Y}"
+    return day if (when.hour, when.minute) == (0, 0) else f"{day}, {when:%H:%M} UTC"
+
+
 def label_name(label: str) -> str:
     return label.replace("_", " ")
 
@@ -74,7 +84,8 @@ def label_name(label: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("threadwise.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, percent=percent, label_name=label_name, plural=plural)
+    env.filters.update(highlight=highlight, percent=percent, label_name=label_name, plural=plural,
+                       readable_date=readable_date)
     env.globals.update(svg=svg, STANCE_CSS=STANCE_CSS, stance_parts=stance_parts, target_bars=target_bars,
                        technique_bars=technique_bars, flag_bars=flag_bars,
                        paragraph_rows=paragraph_rows)

@@ -5,6 +5,9 @@ A reader's key may come as ``?key=`` so the page opens from a plain link in a br
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +19,7 @@ from threadwise.report.source import FORMATS, check_format, render, stored_input
 from threadwise.store import Store
 
 router = APIRouter(tags=["report"])
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)  # the template's own; comment text is escaped
 
 
 @router.get("/threads/{thread_id}/report", response_class=HTMLResponse,
@@ -29,5 +33,15 @@ def thread_report(
     """The editor's report for a stored thread (id or prefix), from its latest findings and decisions."""
     check_format(format)
     text = render(build_report(stored_inputs(store, thread_id)), format)
-    media = "text/html; charset=utf-8" if format == "html" else "application/json"
-    return Response(text, media_type=media)
+    if format != "html":
+        return Response(text, media_type="application/json")
+    return Response(text, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": report_csp(text)})
+
+
+def report_csp(page: str) -> str:
+    """The report's policy: nothing loads from anywhere; only its own inline script (by hash) runs."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in _SCRIPT.findall(page))  # fmt: skip
+    scripts = hashes or "'none'"
+    return (f"default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

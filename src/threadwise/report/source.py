@@ -27,7 +27,11 @@ FORMATS = ("html", "json")
 def report_inputs(ref: str, db: str | None = None) -> ReportInputs:
     """What the report for ``ref`` (a page file or URL, or a stored thread id or prefix) is made from."""
     if is_url(ref) or Path(ref).is_file():
-        return _analysed(read_source(ref), ref)
+        page = read_source(ref)
+        if db is None:
+            return _analysed(page, ref)
+        with open_store(db) as store:  # --db given: the page as stored there, with its moderators' decisions
+            return stored_inputs(store, page.id) if store.has_thread(page.id) else _analysed(page, ref)
     with open_store(db) as store:
         try:
             return stored_inputs(store, ref)

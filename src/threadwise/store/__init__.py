@@ -18,15 +18,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from threadwise.errors import StoreError
 from threadwise.model import Comment, Decision, Finding, Run, Thread
 from threadwise.policy import AuthorHistory
-from threadwise.store import access, queue, records, threads
-from threadwise.store.access import ApiKeyRecord, WebhookDelivery
+from threadwise.store import access, feedback, queue, records, statements, threads
+from threadwise.store.access import ApiKeyRecord, OutboxEvent, WebhookDelivery
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
-from threadwise.store.queue import STATES, Claim, DecisionRequest, QueueItem, Report
+from threadwise.store.feedback import ScoreSuggestion
+from threadwise.store.queue import OPEN_STATES, STATES, Claim, DecisionRequest, QueueItem, Report
+from threadwise.store.statements import Statement
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
 
 __all__ = [
-    "STATES", "ApiKeyRecord", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report", "SaveResult",
-    "Store", "ThreadSummary", "WebhookDelivery",
+    "OPEN_STATES", "STATES", "ApiKeyRecord", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report",
+    "SaveResult", "ScoreSuggestion", "Statement", "Store", "ThreadSummary", "WebhookDelivery",
 ]  # fmt: skip
 
 
@@ -185,15 +187,34 @@ class Store:
         with self._read(f"cannot read reports of comment {comment_id}") as conn:
             return queue.reports_of(conn, comment_id)
 
-    def comments_by_author(self, author: str) -> list[Comment]:
-        with self._read(f"cannot read comments by {author!r}") as conn:
-            return queue.comments_by_author(conn, author)
+    def author_items(
+        self, author_key: str, states: Sequence[str] | None = None, *, limit: int | None = None
+    ) -> list[QueueItem]:
+        """The commenter's comments (``Comment.author_key``) on every thread, in ``states`` (None: all)."""
+        with self._read(f"cannot read comments by {author_key!r}") as conn:
+            return queue.author_items(conn, author_key, states, limit, _now())
 
-    def author_history(self, author: str, window_days: int = 30, *, excluding: str | None = None) -> AuthorHistory:
-        """What the store knows of ``author`` across every thread over the last ``window_days``."""
-        with self._read(f"cannot read the history of {author!r}") as conn:
+    def author_history(
+        self, author_key: str, window_days: int = 30, *, excluding: str | None = None
+    ) -> AuthorHistory:
+        """What the store knows of one commenter (``Comment.author_key``) across every thread over the last
+        ``window_days``."""
+        with self._read(f"cannot read the history of {author_key!r}") as conn:
             since = _now() - timedelta(days=window_days)
-            return queue.author_history(conn, author, since, excluding)
+            return queue.author_history(conn, author_key, since, excluding)
+
+    def add_statement(
+        self, comment_id: str, decision_id: str, status: str, text: str, ground: str,
+        automated: tuple[bool, bool], actor: str,
+    ) -> Statement:  # fmt: skip
+        """Append a statement of reasons (``automated``: detection, decision); an earlier one is never changed."""
+        with self._write(f"cannot store a statement of reasons for comment {comment_id}") as conn:
+            return statements.add_statement(conn, comment_id, decision_id, status, text, ground, automated, actor,
+                                            _now())  # fmt: skip
+
+    def statements(self, comment_id: str) -> list[Statement]:
+        with self._read(f"cannot read statements of comment {comment_id}") as conn:
+            return statements.statements_of(conn, comment_id)
 
     # --- API keys and webhook deliveries -------------------------------------------------------------
 
@@ -223,9 +244,38 @@ class Store:
         with self._write(f"cannot record webhook delivery {delivery_id}") as conn:
             access.record_attempt(conn, delivery_id, status, status_code, error, _now())
 
+    def pending_outbox(self, limit: int = 500) -> list[OutboxEvent]:
+        """Recorded events not yet turned into deliveries, oldest first."""
+        with self._read("cannot read the webhook outbox") as conn:
+            return access.pending_outbox(conn, limit)
+
+    def dispatch_outbox_event(self, event_id: str, deliveries: list[WebhookDelivery]) -> bool:
+        """Record an outbox event's deliveries and mark it dispatched, once (False if already done)."""
+        with self._write(f"cannot dispatch webhook event {event_id}") as conn:
+            return access.dispatch_outbox_event(conn, event_id, deliveries, _now())
+
     def webhook_deliveries(self, status: str | None = None, limit: int | None = 100) -> list[WebhookDelivery]:
         with self._read("cannot read webhook deliveries") as conn:
             return access.list_deliveries(conn, status, limit)
+
+    # --- moderators' score suggestions (Perspective SuggestCommentScore) ------------------------------
+
+    def add_score_suggestions(self, suggestions: Sequence[ScoreSuggestion]) -> list[int]:
+        """Store the suggestions of one request, all or none; returns their ids."""
+        with self._write("cannot store score suggestions") as conn:
+            return feedback.add_suggestions(conn, suggestions)
+
+    def score_suggestions(
+        self, community: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> list[ScoreSuggestion]:
+        """Stored suggestions, oldest first; one community's when ``community`` is given."""
+        with self._read("cannot read score suggestions") as conn:
+            return feedback.list_suggestions(conn, community, limit, offset)
+
+    def score_suggestion_counts(self) -> dict[str, int]:
+        """How many suggestions each community has sent."""
+        with self._read("cannot count score suggestions") as conn:
+            return feedback.community_counts(conn)
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from threadwise.errors import ApiKeyNotFound
-from threadwise.store.schema import api_keys, webhook_deliveries
+from threadwise.store.schema import api_keys, webhook_deliveries, webhook_outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +113,40 @@ def list_deliveries(conn: Connection, status: str | None, limit: int | None) -> 
 
 def _delivery_fields(delivery: WebhookDelivery) -> dict[str, object]:
     return {name: getattr(delivery, name) for name in WebhookDelivery.__slots__}
+
+
+# --- the webhook outbox --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """An event recorded with what it announces, not yet turned into deliveries."""
+
+    id: str
+    event: str
+    comment_id: str
+    decision_id: str
+    created_at: datetime
+    dispatched_at: datetime | None = None
+
+
+def add_outbox_event(conn: Connection, event: OutboxEvent) -> None:
+    conn.execute(webhook_outbox.insert().values(**{n: getattr(event, n) for n in OutboxEvent.__slots__}))
+
+
+def pending_outbox(conn: Connection, limit: int) -> list[OutboxEvent]:
+    query = (sa.select(webhook_outbox).where(webhook_outbox.c.dispatched_at.is_(None))
+             .order_by(webhook_outbox.c.created_at, webhook_outbox.c.id).limit(limit))  # fmt: skip
+    return [OutboxEvent(**row._asdict()) for row in conn.execute(query)]
+
+
+def dispatch_outbox_event(conn: Connection, event_id: str, deliveries: list[WebhookDelivery], now: datetime) -> bool:
+    """Mark the event dispatched and record its deliveries; False (nothing recorded) when another
+    sender dispatched it first."""
+    marked = conn.execute(webhook_outbox.update()
+                          .where(webhook_outbox.c.id == event_id, webhook_outbox.c.dispatched_at.is_(None))
+                          .values(dispatched_at=now))  # fmt: skip
+    if marked.rowcount != 1:
+        return False
+    add_deliveries(conn, deliveries)
+    return True

@@ -1,8 +1,8 @@
 """The moderation queue: each comment's state, claims, reader reports, decisions and author history.
 
 A comment's state is never stored: it derives from its latest decision (none → pending; approve →
-approved; reject → rejected; anything else, such as review or escalate → review) unless a reader
-reported it after that decision (→ reported). So the append-only decisions stay the one truth, and a
+approved; reject → rejected; escalate → escalated; anything else, such as review → review) unless a
+reader reported it after that decision (→ reported). So the append-only decisions stay the one truth, and a
 state cannot drift from the audit trail.
 
 Functions take an open connection, so the caller decides the transaction; ``Store`` runs each public
@@ -24,13 +24,17 @@ from sqlalchemy.engine import Connection, Row
 from threadwise.errors import ClaimedByOther, CommentNotFound, ModerationError
 from threadwise.model import Comment, Decision
 from threadwise.policy import AuthorHistory
+from threadwise.store.access import OutboxEvent, add_outbox_event
 from threadwise.store.records import add_decision, decision_from_row
 from threadwise.store.schema import claims, comment_versions, comments, decisions, reports
 from threadwise.store.threads import comment_from_row, latest_version
 
-STATES = ("pending", "review", "reported", "approved", "rejected")
+STATES = ("pending", "review", "escalated", "reported", "approved", "rejected")
+# What a person still has to act on in the everyday queue, most urgent first; escalated items wait for a senior.
+OPEN_STATES = ("reported", "review", "pending")
 # Decisions whose actor starts so are the policy's suggestions; every other actor is a person.
 POLICY_ACTOR = "policy:"
+DECIDED_EVENT = "comment.decided"
 
 
 def is_policy_actor(actor: str) -> bool:
@@ -64,6 +68,7 @@ class QueueItem:
     suggestion: Decision | None  # the latest by the policy
     claim: Claim | None  # only while it has not expired
     reported_at: datetime | None  # the newest report, open or not
+    report_count: int = 0  # reports filed since the latest decision (the ones that put it in "reported")
 
     @property
     def thread_id(self) -> str:
@@ -109,6 +114,8 @@ def append_decisions(conn: Connection, requests: Sequence[DecisionRequest], now:
         )  # fmt: skip
         latest[request.comment_id] = decision.id
         add_decision(conn, decision)
+        if not is_policy_actor(decision.actor):  # a person's decision is announced; in this transaction
+            add_outbox_event(conn, OutboxEvent(uuid.uuid4().hex, DECIDED_EVENT, decision.comment_id, decision.id, now))
         conn.execute(claims.delete().where(claims.c.comment_id == decision.comment_id,
                                            claims.c.moderator == decision.actor))
         made.append(decision)
@@ -251,6 +258,12 @@ def _items(now: datetime) -> sa.Subquery:
         .group_by(reports.c.comment_id)
         .subquery()
     )
+    since_decision = sa.or_(latest.c.decided_at.is_(None), reports.c.created_at > latest.c.decided_at)
+    open_reports = (
+        sa.select(sa.func.count()).select_from(reports)
+        .where(reports.c.comment_id == comments.c.id, since_decision)
+        .correlate(comments, latest).scalar_subquery()
+    )  # fmt: skip
     live = sa.select(claims).where(claims.c.expires_at > now).subquery()
     text = sa.and_(comment_versions.c.comment_id == comments.c.id, comment_versions.c.version == latest_version())
     joined = (
@@ -262,8 +275,9 @@ def _items(now: datetime) -> sa.Subquery:
     )
     seen = sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at)
     return sa.select(
-        comments, comment_versions.c.text, seen.label("seen"),
+        comments, comment_versions.c.text, comment_versions.c.language, seen.label("seen"),
         latest.c.id.label("decision_id"), suggested.c.id.label("suggestion_id"), reported.c.reported_at,
+        open_reports.label("report_count"),
         live.c.moderator.label("claimed_by"), live.c.claimed_at, live.c.expires_at,
         _state(latest, reported).label("state"),
     ).select_from(joined).subquery("items")  # fmt: skip
@@ -279,7 +293,8 @@ def _state(latest: sa.Subquery, reported: sa.Subquery) -> sa.Case[Any]:
         (latest.c.action.is_(None), "pending"),
         (latest.c.action == "approve", "approved"),
         (latest.c.action == "reject", "rejected"),
-        else_="review",  # review, escalate, and any older action: a person should look
+        (latest.c.action == "escalate", "escalated"),
+        else_="review",  # review, and any older action: a person should look
     )
 
 
@@ -293,6 +308,7 @@ def _to_items(conn: Connection, rows: Sequence[Row[Any]]) -> list[QueueItem]:
             suggestion=found.get(row.suggestion_id) if row.suggestion_id else None,
             claim=Claim(row.id, row.claimed_by, row.claimed_at, row.expires_at) if row.claimed_by else None,
             reported_at=row.reported_at,
+            report_count=row.report_count or 0,
         )
         for row in rows
     ]
@@ -301,22 +317,23 @@ def _to_items(conn: Connection, rows: Sequence[Row[Any]]) -> list[QueueItem]:
 # --- authors -------------------------------------------------------------------------------------
 
 
-def comments_by_author(conn: Connection, author: str) -> list[Comment]:
-    """Every stored comment by ``author``, on any thread, oldest first, with its latest text."""
-    text = sa.and_(comment_versions.c.comment_id == comments.c.id, comment_versions.c.version == latest_version())
-    query = (
-        sa.select(comments, comment_versions.c.text)
-        .select_from(comments.join(comment_versions, text))
-        .where(comments.c.author == author)
-        .order_by(sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at), comments.c.id)
-    )
-    return [comment_from_row(row) for row in conn.execute(query)]
+def author_items(
+    conn: Connection, author_key: str, states: Sequence[str] | None, limit: int | None, now: datetime
+) -> list[QueueItem]:
+    """The commenter's comments (by ``Comment.author_key``) on any thread, in ``states`` (None: all), oldest
+    first."""
+    items = _items(now)
+    query = sa.select(items).where(items.c.author_key == author_key)
+    if states is not None:
+        query = query.where(items.c.state.in_(states))
+    query = query.order_by(items.c.seen, items.c.id).limit(limit)
+    return _to_items(conn, list(conn.execute(query)))
 
 
-def author_history(conn: Connection, author: str, since: datetime, excluding: str | None) -> AuthorHistory:
+def author_history(conn: Connection, author_key: str, since: datetime, excluding: str | None) -> AuthorHistory:
     """The author's comments written since ``since``, and how many of theirs were approved or rejected
     since then (by each comment's latest decision). ``excluding`` leaves out the comment being judged."""
-    mine = [comments.c.author == author]
+    mine = [comments.c.author_key == author_key]
     if excluding is not None:
         mine.append(comments.c.id != excluding)
     written = sa.func.coalesce(comments.c.created_at, comments.c.first_seen_at)

@@ -78,11 +78,14 @@ comments = sa.Table(
     # No foreign key: a reply may be stored in the same batch as its parent, in any order.
     sa.Column("parent_id", sa.String),
     sa.Column("number", sa.String),
-    sa.Column("author", sa.Text, index=True),  # author history and bulk decisions look comments up by author
+    sa.Column("author", sa.Text, index=True),
     sa.Column("created_at", UTCDateTime),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("source_id", sa.Text),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("author_id", sa.Text),
+    # Comment.author_key: author history, the user drawer and bulk decisions look commenters up by it.
+    sa.Column("author_key", sa.Text, index=True),
 )
 
 comment_versions = sa.Table(
@@ -94,6 +97,8 @@ comment_versions = sa.Table(
     sa.Column("text_hash", sa.String(64), nullable=False),
     sa.Column("seen_at", UTCDateTime, nullable=False),
     sa.Column("run_id", sa.String),
+    # ISO 639-1 code identified from this version's text (threadwise.language); "und" when it cannot tell.
+    sa.Column("language", sa.String(8)),
 )
 
 runs = sa.Table(
@@ -158,13 +163,30 @@ reports = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# Statements of reasons sent (or saved to send) to commenters, append-only: a later one supersedes an earlier
+# for the same decision, none is ever changed. ``ground`` is the moderator's own reason, never a policy rule's.
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("comment_id", sa.String, nullable=False, index=True),
+    sa.Column("decision_id", sa.String, nullable=False),
+    sa.Column("status", sa.String, nullable=False),  # saved, sent
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("ground", sa.Text, nullable=False),
+    sa.Column("automated_detection", sa.Boolean, nullable=False),
+    sa.Column("automated_decision", sa.Boolean, nullable=False),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 # API keys: only the SHA-256 of each key is kept, so a stolen database holds no usable key. ``id`` is
 # the short public part of the key, shown in listings and used to revoke it.
 api_keys = sa.Table(
     "api_keys",
     metadata,
     sa.Column("id", sa.String, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False, unique=True),  # one name, one key: the audit log's people
     sa.Column("role", sa.String, nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -187,4 +209,39 @@ webhook_deliveries = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Events to announce, written in the transaction of what they announce (a decision), so that a process
+# killed right after its commit still sends them: the next server turns each into deliveries, once.
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),  # also the event's id, stable across restarts
+    sa.Column("event", sa.String, nullable=False),
+    sa.Column("comment_id", sa.String, nullable=False),
+    sa.Column("decision_id", sa.String, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("dispatched_at", UTCDateTime, index=True),
+)
+
+# Moderators' scores sent to Perspective's SuggestCommentScore (Coral posts one per approval or rejection):
+# one row per comment and attribute, kept per community so thresholds can be checked against its moderators.
+score_suggestions = sa.Table(
+    "score_suggestions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("community", sa.Text, nullable=False, index=True),  # communityId; "" when the client sent none
+    sa.Column("attribute", sa.String, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),  # the moderator's score: 0 approved … 1 rejected
+    sa.Column("decision", sa.String, nullable=False),  # approve / reject, from value
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_type", sa.String, nullable=False),  # PLAIN_TEXT or HTML
+    sa.Column("languages", sa.JSON, nullable=False),
+    sa.Column("spans", sa.JSON, nullable=False),  # [[begin, end, value], …] in UTF-16 code units, as sent
+    sa.Column("client_token", sa.Text),
+    sa.Column("session_id", sa.Text),
+    sa.Column("source_comment_id", sa.Text),  # the client's own comment id (Coral's, from its context entry)
+    sa.Column("context", sa.JSON),
+    sa.Column("sender", sa.Text, nullable=False),  # the API key's name, or "open" without one
+    sa.Column("received_at", UTCDateTime, nullable=False),
 )

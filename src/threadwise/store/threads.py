@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from threadwise.errors import OrphanComment, ThreadNotFound
+from threadwise.language import detect_language
 from threadwise.model import Article, Comment, Thread
 from threadwise.store.schema import articles, comment_versions, comments
 
@@ -24,7 +25,7 @@ _ARTICLE_FIELDS = (
     "url", "outlet", "title", "author", "image_credit", "author_bio", "published_at", "source_format",
 )  # fmt: skip
 # Comment fields kept on the comments row and updated in place when a re-ingest changes them.
-_COMMENT_FIELDS = ("parent_id", "number", "author", "created_at", "position", "source_id")
+_COMMENT_FIELDS = ("parent_id", "number", "author", "created_at", "position", "source_id", "author_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class CommentVersion:
     text_hash: str
     seen_at: datetime
     run_id: str | None
+    language: str | None = None  # identified from this version's text (NULL for rows stored before issue 14)
 
 
 # --- saving ------------------------------------------------------------------------------------
@@ -126,7 +128,7 @@ def _insert_comments(conn: Connection, new: Sequence[Comment], now: datetime) ->
     if not new:
         return
     rows = [
-        {"id": c.id, "thread_id": c.thread_id, "first_seen_at": now}
+        {"id": c.id, "thread_id": c.thread_id, "first_seen_at": now, "author_key": c.author_key}
         | {f: getattr(c, f) for f in _COMMENT_FIELDS}
         for c in new
     ]
@@ -140,9 +142,10 @@ def _update_comments(conn: Connection, moved: Sequence[Comment]) -> None:
     statement = (
         comments.update()
         .where(comments.c.id == sa.bindparam("b_id"))
-        .values({f: sa.bindparam(f"b_{f}") for f in _COMMENT_FIELDS})
+        .values({f: sa.bindparam(f"b_{f}") for f in (*_COMMENT_FIELDS, "author_key")})
     )
-    rows = [{"b_id": c.id} | {f"b_{f}": getattr(c, f) for f in _COMMENT_FIELDS} for c in moved]
+    rows = [{"b_id": c.id, "b_author_key": c.author_key} | {f"b_{f}": getattr(c, f) for f in _COMMENT_FIELDS}
+            for c in moved]  # fmt: skip
     conn.execute(statement, rows)
 
 
@@ -154,6 +157,7 @@ def _version_row(comment: Comment, version: int, run_id: str | None, now: dateti
         "text_hash": comment.text_hash,
         "seen_at": now,
         "run_id": run_id,
+        "language": comment.language or detect_language(comment.text).code,
     }
 
 
@@ -188,7 +192,7 @@ def load_thread(conn: Connection, thread_id: str) -> Thread:
     if row is None:
         raise ThreadNotFound(f"no stored thread has id {thread_id!r}", source=thread_id)
     query = (
-        sa.select(comments, comment_versions.c.text)
+        sa.select(comments, comment_versions.c.text, comment_versions.c.language)
         .join(comment_versions, comment_versions.c.comment_id == comments.c.id)
         .where(comments.c.thread_id == thread_id, comment_versions.c.version == latest_version())
         # Comments kept from an earlier ingest may share a position with new ones; first seen wins.
@@ -210,7 +214,7 @@ def load_reply_context(conn: Connection, thread_id: str, parent_id: str | None) 
     current = parent_id
     while current is not None and all(c.id != current for c in chain):  # stored threads hold no cycles; be sure
         found = conn.execute(
-            sa.select(comments, comment_versions.c.text)
+            sa.select(comments, comment_versions.c.text, comment_versions.c.language)
             .join(comment_versions, comment_versions.c.comment_id == comments.c.id)
             .where(comments.c.id == current, comments.c.thread_id == thread_id,
                    comment_versions.c.version == latest_version())
@@ -229,7 +233,8 @@ def _article_from_row(row: Row[Any]) -> Article:
 
 def comment_from_row(row: Row[Any]) -> Comment:
     fields = {f: getattr(row, f) for f in _COMMENT_FIELDS}
-    return Comment(id=row.id, thread_id=row.thread_id, text=row.text, **fields)
+    return Comment(id=row.id, thread_id=row.thread_id, text=row.text, language=getattr(row, "language", None),
+                   **fields)
 
 
 def has_thread(conn: Connection, thread_id: str) -> bool:

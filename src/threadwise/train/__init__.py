@@ -1,4 +1,4 @@
-"""Reproducible training and evaluation from the public datasets in ../shared/data.
+"""Reproducible training and evaluation from the public datasets (``threadwise data`` lists them).
 
 Each analyser with a trained head has a module here exposing ``train(data: Path) -> dict`` (fits with
 fixed seeds, writes the head and its MODEL_CARD.md, returns metrics) and ``evaluate(data: Path,
@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
+from threadwise.datasets import MissingDataset
 from threadwise.errors import ThreadwiseError
+from threadwise.locations import cache_dir, datasets_dir
+
+__all__ = ["SEED", "TRAINERS", "MissingData", "cache_dir", "cached_embeddings", "shared_data_dir", "trainer"]
+DATASETS_FIX = MissingDataset.fix
 
 TRAINERS = {
     "toxicity": "threadwise.train.toxicity",
@@ -25,6 +29,7 @@ TRAINERS = {
     "target": "threadwise.train.target",
     "claims": "threadwise.train.claims",
     "constructive": "threadwise.train.constructive",
+    "toxicity-multilingual": "threadwise.train.multilingual_toxicity",
 }
 SEED = 20261127
 
@@ -50,13 +55,12 @@ def assert_trainable(path: Path) -> None:
 
 class MissingData(ThreadwiseError):
     code = "TW-E050"
-    fix = "put the public datasets at ../shared/data beside the project, or set THREADWISE_SHARED_DATA"
+    fix = DATASETS_FIX
 
 
 def shared_data_dir() -> Path:
-    """../shared/data beside the project checkout (or THREADWISE_SHARED_DATA)."""
-    default = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    path = Path(os.environ.get("THREADWISE_SHARED_DATA", default))
+    """The public datasets' folder (THREADWISE_SHARED_DATA; see ``threadwise.locations.datasets_dir``)."""
+    path = datasets_dir()
     if not path.is_dir():
         raise MissingData(f"no dataset folder at {path}")
     return path
@@ -68,15 +72,9 @@ def trainer(name: str) -> ModuleType:
     return importlib.import_module(TRAINERS[name])
 
 
-def cache_dir() -> Path:
-    """var/cache in the checkout (git-ignored), or THREADWISE_CACHE: embeddings of training sets."""
-    default = Path(__file__).resolve().parents[3] / "var" / "cache"
-    return Path(os.environ.get("THREADWISE_CACHE", default))
-
-
 def cached_embeddings(name: str, texts: Sequence[str]) -> np.ndarray:
     """MiniLM vectors of ``texts`` (embedding is the slow part of training on a CPU), each distinct text
-    embedded once and cached as var/cache/<name>-<digest of the texts>.npy."""
+    embedded once and cached as <cache folder>/<name>-<digest of the texts>.npy."""
     unique = sorted(set(texts))
     digest = hashlib.sha256("\x1e".join(unique).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"{name}-{digest}.npy"

@@ -26,10 +26,9 @@ from sklearn.model_selection import GroupKFold
 
 from threadwise.analysers import persuasion as P
 from threadwise.analysers.heads import heads_dir, save_head
-from threadwise.train import SEED
+from threadwise.train import SEED, cache_dir
 from threadwise.train.persuasion_data import Doc, load_memes, split_ptc
 
-CACHE = Path(__file__).resolve().parents[3] / "var" / "cache"
 CACHE_NAME = "persuasion_minilm"
 FAST_ARTICLES = 12
 
@@ -39,14 +38,15 @@ def _keys(texts: list[str]) -> list[str]:
 
 
 def embed_cached(texts: list[str]) -> np.ndarray:
-    """MiniLM vectors of ``texts``, read from / added to ``var/cache/persuasion_minilm.npy`` (one thread)."""
+    """MiniLM vectors of ``texts``, read from / added to ``persuasion_minilm.npy`` in the cache folder (one thread)."""
     import torch
 
     from threadwise.analysers.embed import shared_embedder
 
     torch.set_num_threads(1)  # the machine's cores are shared: one thread is also faster under contention
-    CACHE.mkdir(parents=True, exist_ok=True)
-    npy, index_file = CACHE / f"{CACHE_NAME}.npy", CACHE / f"{CACHE_NAME}.keys.json"
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    npy, index_file = cache / f"{CACHE_NAME}.npy", cache / f"{CACHE_NAME}.keys.json"
     known: list[str] = json.loads(index_file.read_text()) if index_file.is_file() else []
     vectors = np.load(npy) if npy.is_file() and known else np.zeros((0, 384), np.float32)
     where = {k: i for i, k in enumerate(known)}

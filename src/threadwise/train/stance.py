@@ -32,7 +32,7 @@ EXTRA_WEIGHT = 0.3  # FNC-1 / SemEval rows count less: other genres, other label
 
 
 def features(name: str, pairs: Sequence[Pair]) -> np.ndarray:
-    """Feature rows for pairs, with every text embedded once (cached in var/cache)."""
+    """Feature rows for pairs, with every text embedded once (cached in the cache folder)."""
     texts = [p.text for p in pairs]
     paragraphs = sorted({t for p in pairs for t in p.target})
     comment_vecs = cached_embeddings(f"{name}-texts", texts)

@@ -2,7 +2,8 @@
 
 Every loader returns :class:`Pair` records: a ``text`` whose stance we predict, the ``target`` paragraphs it is
 judged against, and a label in our four-way scheme (support / deny / query / comment). Embeddings of a
-dataset are cached under ``var/cache`` (git-ignored) so re-training does not re-embed on 2 shared cores.
+dataset are cached in the cache folder (``threadwise.locations.cache_dir``) so re-training does not re-embed
+on 2 shared cores.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.metrics import f1_score, roc_auc_score
 
 from threadwise.analysers.conduct import TASKS, ConductModel
-from threadwise.analysers.heads import heads_dir
+from threadwise.analysers.heads import writable_heads_dir
 from threadwise.analysers.toxicity import ToxicityAnalyser
-from threadwise.train import cache_dir
+from threadwise.locations import cache_dir
 from threadwise.train.conduct_data import Row
 from threadwise.train.toxicity_eval import evaluate
 
@@ -41,7 +41,7 @@ def train(data: Path) -> dict:
     meta = calibrate(ConductModel(staging_meta(staging)), dev)
     meta.update({"version": ToxicityAnalyser.version, "tasks": list(TASKS),
                  "training": json.loads((workdir / "data.json").read_text(encoding="utf-8"))})
-    target = heads_dir() / "conduct"
+    target = writable_heads_dir() / "conduct"  # THREADWISE_HEADS, or heads/ in a source checkout only
     target.mkdir(parents=True, exist_ok=True)
     for name in ("model.onnx", "tokenizer.json"):
         shutil.copyfile(staging / name, target / name)

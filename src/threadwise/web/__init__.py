@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from threadwise.web.errors import WebError
@@ -20,3 +21,5 @@ def install_web(app: FastAPI) -> None:
     app.add_exception_handler(WebError, on_web_error)
     app.include_router(router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
+    # Someone who opens the server's address in a browser wants the queue, not a JSON 404.
+    app.add_api_route("/", lambda: RedirectResponse("/ui/queue", status_code=307), include_in_schema=False)

@@ -25,10 +25,12 @@ class Mark:
 
     @property
     def explanation(self) -> str:
-        score = f" {self.score:.2f}" if self.score is not None else ""
-        threshold = f" ≥ {self.threshold:.2f}" if self.threshold is not None else ""
-        what = f" ({self.span_label})" if self.span_label and self.span_label not in self.label else ""
-        return f"rule {self.rule}: {self.label}{score}{threshold}{what}"
+        """In a moderator's words: "insult: score 0.90, held from 0.60", never "toxicity.toxicity"."""
+        score = f": score {self.score:.2f}" if self.score is not None else ""
+        threshold = f", held from {self.threshold:.2f}" if self.threshold is not None else ""
+        what = plain_name(self.span_label)
+        beside = f" (the words: {what})" if what and what != plain_name(self.label) else ""
+        return f"{plain_name(self.label)}{score}{threshold}{beside}"
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,23 @@ class Segment:
 
     @property
     def labels(self) -> str:
-        return " ".join(dict.fromkeys(m.label for m in self.marks))
+        return ", ".join(dict.fromkeys(plain_name(m.label) for m in self.marks))
 
     @property
     def score(self) -> str:
         scores = [m.score for m in self.marks if m.score is not None]
         return f"{max(scores):.2f}" if scores else ""
+
+
+# The analysers' labels as a moderator reads them; anything else loses its analyser prefix and underscores.
+PLAIN_NAMES = {"toxicity.toxicity": "rude or disrespectful", "toxicity.severe_toxicity": "severe abuse",
+               "toxicity.identity_attack": "attack on who people are", "toxicity.insult": "insult",
+               "toxicity.threat": "threat", "toxicity.profanity": "profanity", "toxicity": "rude or disrespectful",
+               "words.banned": "a banned word", "words.suspect": "a word on the suspect list"}  # fmt: skip
+
+
+def plain_name(label: str) -> str:
+    return PLAIN_NAMES.get(label) or PLAIN_NAMES.get(f"toxicity.{label}") or label.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def marks_from_evidence(evidence: Iterable[Mapping[str, Any]]) -> list[tuple[int, int, Mark]]:

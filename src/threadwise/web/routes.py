@@ -2,8 +2,8 @@
 
 Server-rendered (Jinja2, autoescape always on); htmx swaps a decided item in place, and every form
 also works without JavaScript. Decisions go through ``threadwise.moderation`` like the API's, into the
-same append-only audit log. Listing an open queue claims its items for the moderator, so two
-moderators never get the same comment.
+same append-only audit log. Listing a queue claims nothing; the comment a moderator moves to is claimed
+for a short while (queue.js posts to /claim on focus), so two moderators never work the same comment.
 """
 
 from __future__ import annotations
@@ -20,8 +20,17 @@ from fastapi.templating import Jinja2Templates
 from threadwise.api.webhooks import announce_decided
 from threadwise.errors import CommentNotFound, ModerationError, ThreadwiseError
 from threadwise.model import Decision
-from threadwise.moderation import MODERATOR_ACTIONS, audit_log, bulk_decide, claim_page, decide, evidence_items
+from threadwise.moderation import (
+    MODERATOR_ACTIONS,
+    audit_log,
+    author_open_items,
+    bulk_decide,
+    decide,
+    evidence_items,
+    open_page,
+)
 from threadwise.policy import Policy, load_policy
+from threadwise.statements import save_statement
 from threadwise.store import STATES, Store
 from threadwise.web import session as sessions
 from threadwise.web.errors import InvalidForm, NotSignedIn, WebError
@@ -30,7 +39,7 @@ from threadwise.web.views import OPEN_STATES, ItemReader, reason_choices
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 25
-CLAIM_SECONDS = 600  # how long a listed item stays a moderator's; listing again refreshes it
+FOCUS_CLAIM_SECONDS = 120  # how long the comment a moderator moved to stays theirs; moving to it again refreshes it
 AUDIT_LIMIT = 500
 QUEUES = ("open", *STATES)
 
@@ -158,19 +167,33 @@ def queue_page(request: Request, state: str = "open") -> Response:
     session = sessions.current_session(request, store)
     if state not in QUEUES:
         raise InvalidForm(f"no queue is called {state!r}", fix=f"the queues are {', '.join(QUEUES)}")
-    if state in ("open", *OPEN_STATES):
-        states = OPEN_STATES if state == "open" else (state,)
-        items, held = claim_page(store, session.actor, states, PAGE_SIZE, CLAIM_SECONDS)
-    else:
-        items, held = store.queue(state, limit=PAGE_SIZE), 0
+    states = OPEN_STATES if state == "open" else (state,)
+    items, held = open_page(store, session.actor, states, PAGE_SIZE)
     policy = policy_of(request)
-    counts = store.queue_counts()
-    counts["open"] = sum(counts[s] for s in OPEN_STATES)
     return page(
-        request, "queue.html", session=session, state=state, queues=QUEUES, counts=counts, held=held,
+        request, "queue.html", session=session, state=state, queues=QUEUES, counts=queue_counts(store), held=held,
         views=ItemReader(store, policy).views(items), reasons=reason_choices(policy), actions=MODERATOR_ACTIONS,
         next=f"/ui/queue?state={state}", error=None, just_decided=False,
     )  # fmt: skip
+
+
+def queue_counts(store: Store) -> dict[str, int]:
+    counts = store.queue_counts()
+    counts["open"] = sum(counts[s] for s in OPEN_STATES)
+    return counts
+
+
+@router.post("/items/{comment_id}/claim")
+def claim_item(request: Request, comment_id: str, form: FormBody) -> Response:
+    """Claim the comment the moderator moved to, briefly: 204 when it is theirs, 409 when another holds it."""
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    check_csrf(session, form, request)
+    try:
+        mine = store.claim(comment_id, session.actor, FOCUS_CLAIM_SECONDS)
+    except CommentNotFound as missing:
+        raise InvalidForm(missing.message, source=comment_id) from missing
+    return Response(status_code=204 if mine else 409)
 
 
 @router.post("/items/{comment_id}/decision", response_class=HTMLResponse)
@@ -192,12 +215,48 @@ def decide_item(request: Request, comment_id: str, form: FormBody) -> Response:
         if error is not None:
             return page(request, "error.html", status=409, session=session, error=error)
         return RedirectResponse(safe_next(first(form, "next")), status_code=303)
-    policy = policy_of(request)
+    return item_fragment(request, session, comment_id, form, error, just_decided=error is None)
+
+
+def item_fragment(
+    request: Request, session: Session, comment_id: str, form: Form, error: ThreadwiseError | None,
+    *, just_decided: bool,
+) -> Response:  # fmt: skip
+    """One item, re-rendered in place, with the queue counts swapped out of band so they never go stale."""
+    store, policy = store_of(request), policy_of(request)
     view = ItemReader(store, policy).view(store.queue_item(comment_id))
     return page(
         request, "_item.html", status=200 if error is None else 409, session=session, v=view, error=error,
-        reasons=reason_choices(policy), next=safe_next(first(form, "next")), just_decided=error is None,
+        reasons=reason_choices(policy), next=safe_next(first(form, "next")), just_decided=just_decided,
+        counts=queue_counts(store), queues=QUEUES, state=first(form, "state") or "open", oob_counts=True,
     )  # fmt: skip
+
+
+@router.post("/items/{comment_id}/statement", response_class=HTMLResponse)
+def write_statement(request: Request, comment_id: str, form: FormBody) -> Response:
+    """Save the (edited) statement of reasons, or send it to the commenter: appended, never overwritten."""
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    check_csrf(session, form, request)
+    send = first(form, "send") == "1"
+    error: ThreadwiseError | None = None
+    try:
+        made = save_statement(store, comment_id, first(form, "decision_id"), first(form, "text"), session.actor,
+                              send=send)  # fmt: skip
+    except CommentNotFound as missing:
+        raise InvalidForm(missing.message, source=comment_id) from missing
+    except ModerationError as refused:  # empty, or the comment was decided again meanwhile
+        error = refused
+    else:
+        sender = getattr(request.app.state, "webhooks", None)
+        if send and sender is not None:
+            sender.emit("comment.statement_sent", {"comment_id": comment_id, "decision_id": made.decision_id,
+                                                    "statement": made.text, "ground": made.ground})  # fmt: skip
+    if not is_htmx(request):
+        if error is not None:
+            return page(request, "error.html", status=409, session=session, error=error)
+        return RedirectResponse(safe_next(first(form, "next")), status_code=303)
+    return item_fragment(request, session, comment_id, form, error, just_decided=False)
 
 
 @router.post("/bulk", response_class=HTMLResponse)
@@ -206,7 +265,7 @@ def decide_in_bulk(request: Request, form: FormBody) -> Response:
     store = store_of(request)
     session = sessions.current_session(request, store)
     check_csrf(session, form, request)
-    action, author = first(form, "action"), first(form, "author")
+    action, author = first(form, "action"), first(form, "author_key")
     ids = [i for i in form.get("ids", []) if i.strip()]
     if action not in MODERATOR_ACTIONS:
         raise InvalidForm("choose in the bulk bar what to do with the comments")
@@ -214,13 +273,40 @@ def decide_in_bulk(request: Request, form: FormBody) -> Response:
         raise InvalidForm("no comment is selected")
     try:
         if author:
-            made = bulk_decide(store, session.actor, action, reason_from(form), author=author)
+            expected = first(form, "expected")
+            if not expected.isdigit():
+                raise InvalidForm("a decision for all of a commenter's comments needs the count confirmed",
+                                  fix="open the commenter's page and confirm from there")  # fmt: skip
+            made = bulk_decide(store, session.actor, action, reason_from(form), author_key=author,
+                               expected=int(expected))  # fmt: skip
         else:
             made = bulk_decide(store, session.actor, action, reason_from(form), comment_ids=ids)
     except (ModerationError, CommentNotFound) as refused:
         return page(request, "error.html", status=409, session=session, error=refused)
     announce(request, store, made)
     return RedirectResponse(safe_next(first(form, "next")), status_code=303)
+
+
+@router.get("/commenter", response_class=HTMLResponse)
+def commenter_page(request: Request, key: str) -> Response:
+    """One commenter (by the source's account id, else the name within one thread): their history, every
+    stored comment, and a bulk decision for the open ones, with the count to confirm."""
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    policy = policy_of(request)
+    try:
+        waiting = author_open_items(store, key)
+    except ModerationError as refused:
+        raise InvalidForm(refused.message, source=key, fix=refused.fix) from refused
+    every = store.author_items(key, limit=AUDIT_LIMIT)
+    if not every:
+        raise InvalidForm(f"no stored comment is by {key!r}", source=key)
+    reader = ItemReader(store, policy)
+    return page(
+        request, "commenter.html", session=session, key=key, who=every[-1].comment.author or "anonymous",
+        history=store.author_history(key, reader.window), days=reader.window, every=every, waiting=waiting,
+        reasons=reason_choices(policy), actions=MODERATOR_ACTIONS, next=f"/ui/commenter?{urlencode({'key': key})}",
+    )  # fmt: skip
 
 
 # --- audit and policy --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from threadwise.api.auth import Principal, authenticate
+from threadwise.api.auth import Principal, authenticate_request
 from threadwise.errors import ThreadwiseError
 from threadwise.store import Store
 from threadwise.web.errors import CsrfRefused, LoginRefused, NotSignedIn, RoleNotAllowed
@@ -51,7 +51,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
 def sign_in(request: Request, store: Store, raw_key: str) -> tuple[Principal, str]:
     """Check the key and its role; returns the principal and the cookie value to set."""
     try:
-        principal = authenticate(store, raw_key)
+        principal = authenticate_request(request, raw_key)
     except ThreadwiseError as error:
         raise LoginRefused(f"that key does not sign in: {error.message}") from error
     if not principal.may(*UI_ROLES):
@@ -91,7 +91,8 @@ def current_session(request: Request, store: Store) -> Session:
 async def read_form(request: Request) -> dict[str, list[str]]:
     """The urlencoded body (what browsers and htmx send for these forms); refuses a cross-site post."""
     origin = request.headers.get("origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
+    # "null" is what sandboxed frames, data: pages and some redirects send: never this site's own form.
+    if origin and (origin == "null" or urlsplit(origin).netloc != request.url.netloc):
         raise CsrfRefused(f"a form from {origin} cannot post to this site")
     body = (await request.body()).decode("utf-8", errors="replace")
     return parse_qs(body, keep_blank_values=True)

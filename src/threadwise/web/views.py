@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from threadwise.model import Comment, Decision, Finding, Thread
-from threadwise.moderation import draft_reasons, evidence_items
+from threadwise.moderation import evidence_items
 from threadwise.policy import AuthorHistory, Policy
-from threadwise.store import QueueItem, Store
+from threadwise.statements import Draft, current_statement, draft_statement
+from threadwise.store import OPEN_STATES, QueueItem, Report, Statement, Store
 from threadwise.store.queue import is_policy_actor
 from threadwise.web.highlight import Segment, marks_from_evidence, segments
 
-OPEN_STATES = ("reported", "review", "pending")  # what a person still has to look at, most urgent first
+__all__ = ["OPEN_STATES", "ItemReader", "ItemView", "reason_choices"]
 HISTORY_WINDOW_DAYS = 30
 
 
@@ -40,7 +41,9 @@ class ItemView:
     history: AuthorHistory | None
     history_days: int
     suggested_reason: str  # the reason picker's preselected choice
-    statement: str  # the draft statement of reasons for the commenter, once a person held or removed it
+    statement: Draft | None  # the draft statement of reasons for the commenter, once a person held or removed it
+    written: Statement | None  # the statement saved or sent for the current decision
+    reports: list[Report]  # readers' reports since the latest decision
 
     @property
     def comment(self) -> Comment:
@@ -76,6 +79,7 @@ class ItemReader:
 
     def __init__(self, store: Store, policy: Policy) -> None:
         self.store = store
+        self.policy = policy
         self.window = policy.history.window_days if policy.history else HISTORY_WINDOW_DAYS
         self._reasons = {rule.name: rule.description or rule.name for rule in policy.rules}
         self._threads: dict[str, Thread] = {}
@@ -92,21 +96,27 @@ class ItemReader:
         if comment.parent_id and thread.has_comment(comment.parent_id):
             parent = thread.get_comment(comment.parent_id)
         history = None  # an anonymous comment has no history to show
-        if comment.author:
-            history = self.store.author_history(comment.author, self.window, excluding=comment.id)
+        if comment.author_key:
+            history = self.store.author_history(comment.author_key, self.window, excluding=comment.id)
         return ItemView(
             item=item, segments=segments(comment.text, marks_from_evidence(evidence)), rules=evidence,
             article_title=thread.article.title or thread.id, parent=parent,
             quotes=self._quotes(comment, thread, parent), history=history, history_days=self.window,
             suggested_reason=next((self._reasons[e["rule"]] for e in evidence if e["rule"] in self._reasons), ""),
-            statement=self._statement(item),
+            statement=self._statement(item), written=current_statement(self.store, item),
+            reports=self._reports(item),
         )  # fmt: skip
 
-    def _statement(self, item: QueueItem) -> str:
+    def _statement(self, item: QueueItem) -> Draft | None:
         decision = item.decision
         if decision is None or is_policy_actor(decision.actor) or decision.action not in ("reject", "escalate"):
-            return ""
-        return draft_reasons(self.store, item.comment.id)
+            return None
+        return draft_statement(self.store, item.comment.id, self.policy)
+
+    def _reports(self, item: QueueItem) -> list[Report]:
+        if not item.report_count:
+            return []
+        return self.store.reports(item.comment.id)[-item.report_count:]
 
     def _thread(self, thread_id: str) -> Thread:
         if thread_id not in self._threads:

@@ -22,10 +22,23 @@
     all[current].scrollIntoView({ block: "nearest" });
   }
 
+  // Moving to a comment (j/k, a click) claims it for a short while, so a colleague is not given the one
+  // being read; opening or merely listing the queue claims nothing. A refusal (409) marks the item as held by someone else.
+  let claimed = null;
+  function claim(item) {
+    const queue = document.getElementById("queue");
+    if (!item || !isOpen(item) || item === claimed || !queue) return;
+    claimed = item;
+    const body = new URLSearchParams({ csrf: queue.dataset.csrf || "" });
+    fetch(`/ui/items/${encodeURIComponent(item.dataset.id)}/claim`, { method: "POST", body, credentials: "same-origin" })
+      .then((answer) => item.classList.toggle("held-by-other", answer.status === 409))
+      .catch(() => {});
+  }
+
   function step(direction) {
     const all = items();
     for (let i = current + direction; i >= 0 && i < all.length; i += direction) {
-      if (isOpen(all[i])) return show(i);
+      if (isOpen(all[i])) { show(i); claim(all[i]); return; }
     }
     show(current); // nothing open that way: stay
   }
@@ -100,6 +113,7 @@
     if (!item) return;
     const onControl = event.target.closest("a, button, input, select, summary, textarea");
     show(items().indexOf(item), !onControl);
+    claim(item);
   });
 
   document.addEventListener("change", (event) => {

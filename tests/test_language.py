@@ -1,0 +1,41 @@
+"""Language identification of comments (issue 14): py3langid restricted to news-comment languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from threadwise.language import UNDETERMINED, detect_language, language_name, primary_subtag
+
+SENTENCES = {
+    "en": "I read the whole article and I still think the minister is wrong about the budget.",
+    "de": "Ich habe den ganzen Artikel gelesen und finde, dass die Ministerin beim Haushalt falsch liegt.",
+    "es": "He leído todo el artículo y sigo pensando que el ministro se equivoca con el presupuesto.",
+    "fr": "J'ai lu tout l'article et je pense toujours que le ministre a tort sur le budget.",
+    "pt": "Li o artigo inteiro e continuo achando que o ministro está errado sobre o orçamento.",
+    "it": "Ho letto tutto l'articolo e penso ancora che il ministro sbagli sul bilancio.",
+    "nl": "Ik heb het hele artikel gelezen en vind nog steeds dat de minister ongelijk heeft over de begroting.",
+    "pl": "Przeczytałem cały artykuł i nadal uważam, że minister myli się w sprawie budżetu.",
+    "ru": "Я прочитал всю статью и всё равно считаю, что министр ошибается насчёт бюджета.",
+    "uk": "Я прочитав усю статтю і все одно вважаю, що міністр помиляється щодо бюджету.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(SENTENCES))
+def test_detect_language_names_each_language_of_a_news_comment(code: str) -> None:
+    found = detect_language(SENTENCES[code])
+    assert found.code == code and found.confidence > 0.8
+
+
+def test_detect_language_is_undetermined_without_enough_letters() -> None:
+    for text in ("😀🔥", "ok", "https://example.org/a-long-link @someone #tag", "12 345"):
+        assert detect_language(text).code == UNDETERMINED
+
+
+def test_detect_language_ignores_links_and_handles() -> None:
+    text = "@redaktion https://example.org/artikel Ich finde diesen Artikel wirklich sehr gut geschrieben."
+    assert detect_language(text).code == "de"
+
+
+def test_primary_subtag_and_names_for_moderators() -> None:
+    assert primary_subtag("pt-BR") == "pt" and primary_subtag("en_GB") == "en" and primary_subtag("DE") == "de"
+    assert language_name("uk") == "Ukrainian" and language_name("xx") == "xx"
