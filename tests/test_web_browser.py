@@ -326,7 +326,7 @@ def test_a_statement_of_reasons_is_saved_then_sent(tab: Tab, site: Site) -> None
     page.select_option("#item-c-statement select[name=reason]", spam)
     page.keyboard.press("Enter")
     item = page.locator("#item-c-statement")
-    expect(item.locator(".outcome")).to_have_text(f"reject by ann: {spam}")
+    expect(item.locator(".outcome")).to_have_text(f"reject by {actor(site, 'ann')}: {spam}")
     item.locator("details.statement summary").click()
     text = item.locator("details.statement textarea")
     expect(text).to_have_value(re.compile(rf"Ground: {spam}\."))
