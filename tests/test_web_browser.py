@@ -299,7 +299,7 @@ def test_escalating_moves_the_comment_to_the_escalated_queue_and_the_counts_foll
     before = int(count.inner_text())
     select_item(page, "c-count")
     page.keyboard.press("e")
-    expect(page.locator("#item-c-count .outcome")).to_have_text("escalate by ann")
+    expect(page.locator("#item-c-count .outcome")).to_have_text(f"escalate by {actor(site, 'ann')}")
     expect(count).to_have_text(str(before + 1))  # fresh counts after the decision, without a reload
     page.click("#queue-counts [data-queue=escalated]")
     expect(page).to_have_url(f"{site.url}/ui/queue?state=escalated")
