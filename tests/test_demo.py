@@ -18,7 +18,7 @@ DISCUSSION = REPO / "examples" / "demo-discussion.jsonl"
 
 
 def test_demo_discussion_fills_the_queue_with_replies_authors_and_work(tmp_path: Path) -> None:
-    thread = read_thread(DISCUSSION.read_bytes(), str(DISCUSSION))
+    thread = read_thread(DISCUSSION.read_bytes(), str(DISCUSSION), local_file=True)  # its sidecar article.json
     assert thread.article.title and len(thread.comments) == 16
     assert sum(c.parent_id is not None for c in thread.comments) >= 4
     assert {c.author_key for c in thread.comments if c.author == "greg77"} == {"id:u-1003"}

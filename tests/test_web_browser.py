@@ -299,7 +299,7 @@ def test_escalating_moves_the_comment_to_the_escalated_queue_and_the_counts_foll
     before = int(count.inner_text())
     select_item(page, "c-count")
     page.keyboard.press("e")
-    expect(page.locator("#item-c-count .outcome")).to_have_text("escalate by ann")
+    expect(page.locator("#item-c-count .outcome")).to_have_text(f"escalate by {actor(site, 'ann')}")
     expect(count).to_have_text(str(before + 1))  # fresh counts after the decision, without a reload
     page.click("#queue-counts [data-queue=escalated]")
     expect(page).to_have_url(f"{site.url}/ui/queue?state=escalated")
@@ -326,7 +326,7 @@ def test_a_statement_of_reasons_is_saved_then_sent(tab: Tab, site: Site) -> None
     page.select_option("#item-c-statement select[name=reason]", spam)
     page.keyboard.press("Enter")
     item = page.locator("#item-c-statement")
-    expect(item.locator(".outcome")).to_have_text(f"reject by ann: {spam}")
+    expect(item.locator(".outcome")).to_have_text(f"reject by {actor(site, 'ann')}: {spam}")
     item.locator("details.statement summary").click()
     text = item.locator("details.statement textarea")
     expect(text).to_have_value(re.compile(rf"Ground: {spam}\."))

@@ -100,7 +100,7 @@ def test_sdist_and_wheel_carry_every_package_file_and_the_metadata(dist: dict[st
     wheel = zipfile.ZipFile(dist["wheel"])
     assert expected - set(wheel.namelist()) == set()
     assert {"threadwise/policy/default.toml", "threadwise/report/templates/report.html.j2",
-            "threadwise/web/static/vendor/htmx.min.js", "threadwise/heads/toxicity/MODEL_CARD.md",
+            "threadwise/web/static/vendor/htmx.min.js", "threadwise/heads/claims/MODEL_CARD.md",
             "threadwise/store/migrations/versions/0001_initial.py",
             "threadwise/examples/op-ed-ceasefire.txt"} <= expected
     with tarfile.open(dist["sdist"]) as sdist:
