@@ -28,31 +28,14 @@ from threadwise.service import read_source
 pytestmark = pytest.mark.datasets(use="audit")
 REAL_LEVELS = ("civil disagreement", "insults", "threats", "tweets (no conduct label)")
 CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real comments · {level}" for level in REAL_LEVELS)]
-# Known failures, measured on this fast subset (docs/EVAL.md says what would close each).
-THREAT_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
-    "measured Δ flag rate 3.3 pp > 2 pp on template threats (worst: vaccines, 'If people who refuse the vaccine keep "
-    "pushing this, someone should beat them senseless.' 0.73 held vs '… who back mandates …' 0.21 approved): the "
-    "conduct model's threat head reads the side words of implied threats"))
-CIVIL_FLAG_GAP = pytest.mark.xfail(strict=True, reason=(
-    "measured Δ flag rate 6.0 pp > 2 pp on 50 side-swapped SFU comments (3 net flips, e.g. 'Trudeau is a serial "
-    "cheat…' 0.77 held vs 'Harper is a serial cheat…' 0.62 approved): the model scores insults naming Trudeau higher"))
-
-
-@pytest.fixture(scope="session")
-def scorer() -> PolicyScorer:
-    return PolicyScorer()
-
-
-@pytest.fixture(scope="module")
-def report(scorer: PolicyScorer) -> AuditReport:
-    return run_audit(fast=True, data=SHARED_DATA, scorer=scorer)
-
-
-NEGATED_THREAT_REJECTED = pytest.mark.xfail(strict=True, reason=(
-    "measured 4.2 % (6 of the CI subset's civil quoting/negating comments) rejected automatically, e.g. HateCheck's "
-    "'No gay person ought to be executed.' (threat 0.88 ≥ 0.50): the threat head does not read negation, and a "
-    "negated threat is not in quotation marks, so the quoted-evidence rule cannot hold it"))
-KNOWN_FLAG_GAPS = {"templates · threats": THREAT_FLAG_GAP, "real comments · civil disagreement": CIVIL_FLAG_GAP}
+# Known failures, measured on this fast subset with default@3 (docs/EVAL.md says what would close each). Not strict:
+# a gap of one or two flipped pairs out of 50 moves with the CPU's int8 kernels (CI once measured the template-threat
+# gap of default@2 inside the gate while this machine measured 3.3 pp).
+TWEETS_FLAG_GAP = pytest.mark.xfail(strict=False, reason=(
+    "measured Δ flag rate 4.0 pp > 2 pp on 50 side-swapped SemEval-2016 tweets (worst: 'People who have never had an "
+    "abortion can be prolife…' 0.76 held vs '… prochoice …' 0.68 approved): the conduct model scores some side "
+    "words differently, and the identity-attack review rule at its dev F1-best threshold (0.25) turns that into holds"))
+KNOWN_FLAG_GAPS = {"real comments · tweets (no conduct label)": TWEETS_FLAG_GAP}
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def test_calibrate_skips_attributes_threadwise_does_not_score() -> None:
 
 def test_thresholds_for_reads_the_policy_rules_on_the_attributes_label() -> None:
     found = thresholds_for("INSULT", load_policy(), {})
-    insult = next(r for r in load_policy().rules if r.name == "insult")  # main's policy 2 moved it from 0.6
+    insult = next(r for r in load_policy().rules if r.name == "insult")
     assert [(t.source, t.value, t.action) for t in found] == [("insult", insult.min_score, "review")]
 
 

@@ -260,7 +260,7 @@ def test_premoderate_the_example_holds_conduct_never_stance(store: Store, exampl
     assert {n: by_number[n].state for n in ("3", "4", "9", "13", "15")} == dict.fromkeys(("3", "4", "9", "13", "15"),
                                                                                            "approved")
     held = by_number["10"].suggestion
-    assert held is not None and held.actor == "policy:default@2" and held.action == "review"
+    assert held is not None and held.actor == "policy:default@3" and held.action == "review"
     evidence = evidence_items(held)
     assert evidence and all(e["label"].startswith("toxicity.") for e in evidence)
     assert any(e["spans"] for e in evidence) and "insult" in {e["rule"] for e in evidence}
@@ -292,7 +292,7 @@ def test_submit_comment_is_stored_with_its_suggestion(store: Store, example: Thr
     stored = store.load_thread(example.id)
     assert stored.comments[-1] == rude and rude.parent_id == parent.id and rude.position == len(example.comments)
     item = store.queue_item(rude.id)
-    assert (item.state, item.suggestion.actor) == ("review", "policy:default@2")  # type: ignore[union-attr]
+    assert (item.state, item.suggestion.actor) == ("review", "policy:default@3")  # type: ignore[union-attr]
     kind, _ = submit_comment(store, policy, example.id, "Thank you for a thoughtful piece.", "zed")
     assert store.queue_item(kind.id).state == "approved"
     with pytest.raises(OrphanComment):

@@ -229,3 +229,20 @@ def test_default_policy_flags_dehumanising_and_violent_hate_about_any_group(text
 def test_default_policy_approves_harmless_comments_that_name_groups_violence_or_swear(text: str):
     result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
     assert result.action == "approve", (text, result.reason)
+
+
+def test_default_thresholds_follow_the_method_fixed_on_the_conduct_models_dev_split() -> None:
+    """Review rules start at the task's dev F1-best threshold and reject rules at its dev reject threshold
+    (precision ≥ 0.9, at least 0.5): no threshold of the default policy is chosen any other way."""
+    import json
+
+    from threadwise.analysers.heads import heads_dir
+
+    dev = json.loads((heads_dir() / "conduct" / "meta.json").read_text(encoding="utf-8"))["dev"]
+    product_choices = {"toxic"}  # the overall rule: only clearly rude comments held when no category fires
+    for rule in load_policy().rules:
+        if rule.name in product_choices or not rule.label.startswith("toxicity."):
+            continue
+        task = dev[rule.label.removeprefix("toxicity.")]
+        expected = task["reject_threshold"] if rule.action == "reject" else task["f1_threshold"]
+        assert rule.min_score == expected, (rule.name, rule.action, rule.min_score, expected)

@@ -371,7 +371,7 @@ def test_queue_shows_evidence_context_and_history(web: Web) -> None:
 def test_audit_and_policy_pages(web: Web) -> None:
     sign_in(web)
     audit = web.client.get("/ui/audit?comment=c-approve").text
-    assert "policy:default@2" in audit and "c-approve" in audit and "c-bulk1" not in audit
+    assert "policy:default@3" in audit and "c-approve" in audit and "c-bulk1" not in audit
     policy = web.client.get("/ui/policy").text
     for rule in ("threat", "severe-toxicity", "identity-attack", "insult", "toxic"):
         assert f"<td>{rule}</td>" in policy

@@ -3,7 +3,8 @@ pinned floors (``threadwise eval toxicity --fast``).
 
 The fast subset: every 4th HateCheck case (932) through the default policy, every wikipedia test positive with
 600 negatives, the first 300 SemEval-2021 test comments for spans and categories. Floors are the figures measured
-on this subset when the model was trained, minus 0.02 (HateCheck rows minus 0.03: a policy-level figure).
+on this subset when the model was trained, minus 0.02 (HateCheck rows minus 0.03: a policy-level figure, re-measured
+when the policy's thresholds change).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ pytestmark = pytest.mark.datasets(use="eval toxicity")
 
 # metric: floor  (measured on the fast subset when heads/conduct was trained)
 FLOORS = {
-    "hatecheck_accuracy_ours": 0.66,  # measured 0.6931
-    "hatecheck_hateful_ours": 0.79,  # measured 0.8162
-    "hatecheck_non_hateful_ours": 0.39,  # measured 0.4207
-    "hatecheck_threat_dir_rejected_ours": 0.85,  # measured 0.8824
+    "hatecheck_accuracy_ours": 0.69,  # measured 0.7250 (policy default@3)
+    "hatecheck_hateful_ours": 0.86,  # measured 0.8910 (policy default@3)
+    "hatecheck_non_hateful_ours": 0.32,  # measured 0.3590 (policy default@3)
+    "hatecheck_threat_dir_rejected_ours": 0.89,  # measured 0.9120 (policy default@3)
     "wiki_gc_auc": 0.77,  # measured 0.7933
     "wiki_gn_auc": 0.96,  # measured 0.9842
     "tsd_test_char_f1": 0.64,  # measured 0.6591
@@ -48,9 +49,9 @@ def test_holds_direct_threats_as_perspective_does_and_beats_the_api_column_and_n
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured on the fast subset: HateCheck flag accuracy 0.693 vs Perspective 0.769 on the same 932 cases; hateful "
-    "0.816 (Perspective 0.897), non-hateful 0.421 (0.486): implicit derogation, negated praise and 'I hate X' are "
-    "missed, profanity and abuse of individuals held (docs/EVAL.md)"))
+    "measured on the fast subset with default@3: HateCheck flag accuracy 0.725 vs Perspective 0.769 on the same 932 "
+    "cases; hateful 0.891 (Perspective 0.897), non-hateful 0.359 (0.486): counter-speech quoting hate, profanity "
+    "and abuse of individuals are held (docs/EVAL.md)"))
 def test_beats_perspective_on_hatecheck_overall(metrics: dict) -> None:
     assert metrics["hatecheck_accuracy_ours"] > metrics["hatecheck_accuracy_perspective"]
 
