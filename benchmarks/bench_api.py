@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,10 +100,13 @@ def server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-async def load(
-    base: str, endpoint: str, make_request: Callable[[int], tuple[str, dict]], n: int, concurrency: int,
-    headers: dict[str, str],
-) -> Result:
+Send = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]  # request i of a run, sent on the client
+
+
+async def load(base: str, endpoint: str, send: Send, n: int, concurrency: int, *,
+               headers: dict[str, str] | None = None, timeout: float = 60) -> Result:
+    """``n`` requests with ``concurrency`` in flight after 20 uncounted warm-up ones. A request that times out or
+    whose connection breaks counts as an error, at the time it waited (a client would have given up then)."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(n))
@@ -111,20 +114,29 @@ async def load(
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal errors
         for i in counter:
-            path, body = make_request(i)
             start = time.perf_counter()
-            response = await client.post(path, json=body)
+            try:
+                errors += (await send(client, i)).status_code >= 400
+            except httpx.TransportError:
+                errors += 1
             latencies.append((time.perf_counter() - start) * 1000)
-            errors += response.status_code >= 400
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, headers=headers) as client:
-        for i in range(min(20, n)):  # warm-up, not counted
-            path, body = make_request(i)
-            await client.post(path, json=body)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, headers=headers, follow_redirects=False) as client:
+        for i in range(min(20, n)):
+            await send(client, i)
         start = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         seconds = time.perf_counter() - start
     return Result(endpoint, n, errors, seconds, latencies)
+
+
+def json_posts(make: Callable[[int], tuple[str, dict]]) -> Send:
+    """Sends request i as the JSON body ``make(i)`` gives, to its path."""
+    def send(client: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
+        path, body = make(i)
+        return client.post(path, json=body)
+
+    return send
 
 
 def ingest_example(db: str) -> str:
@@ -177,7 +189,8 @@ def main() -> None:
             with server("--db", db, f"--{tier}", "--rate-per-minute", "0") as base:
                 for name, make in (("perspective", perspective_request(texts)),
                                    ("premoderate", premoderate_request(texts, thread_id))):
-                    results.append(asyncio.run(load(base, f"{name}-{tier}", make, n, args.concurrency, headers)))
+                    results.append(asyncio.run(load(base, f"{name}-{tier}", json_posts(make), n, args.concurrency,
+                                                     headers=headers)))
     load_avg = os.getloadavg()[0]
     print(f"# API load test — {date.today()} — {platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {args.concurrency} concurrent, load average before {load_avg:.1f}")

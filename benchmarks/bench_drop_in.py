@@ -24,15 +24,14 @@ import os
 import platform
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_api import Result, comments, new_key, server
+from bench_api import Send, comments, load, new_key, server
 
 from threadwise.api.coral import coral_signature
 
@@ -60,32 +59,13 @@ def coral_phase(texts: list[str]) -> Callable[[int], Request]:
     return make
 
 
-async def load(base: str, name: str, make: Callable[[int], Request], n: int, concurrency: int) -> Result:
-    latencies: list[float] = []
-    errors = 0
-    counter = iter(range(n))
+def raw_posts(make: Callable[[int], Request]) -> Send:
+    """Sends request i as the exact bytes and headers ``make(i)`` gives, as Coral's client does."""
+    def send(client: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
+        path, content, headers = make(i)
+        return client.post(path, content=content, headers={"Content-Type": "application/json", **headers})
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal errors
-        for i in counter:
-            path, content, headers = make(i)
-            start = time.perf_counter()
-            try:
-                response = await client.post(path, content=content,
-                                             headers={"Content-Type": "application/json", **headers})
-                errors += response.status_code >= 400
-            except httpx.TransportError:  # timed out or cut off: an error, at the time waited (Coral gave up)
-                errors += 1
-            latencies.append((time.perf_counter() - start) * 1000)
-
-    async with httpx.AsyncClient(base_url=base, timeout=10, follow_redirects=False) as client:
-        for i in range(min(20, n)):  # warm-up, not counted
-            path, content, headers = make(i)
-            await client.post(path, content=content, headers={"Content-Type": "application/json", **headers})
-        start = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-        seconds = time.perf_counter() - start
-    return Result(name, n, errors, seconds, latencies)
+    return send
 
 
 def main() -> None:
@@ -105,7 +85,7 @@ def main() -> None:
                     env={"THREADWISE_CORAL_SECRETS": SECRET}) as base:  # fmt: skip
             for name, make, budget in (("perspective (Coral)", coral_analyze(texts, key), 800.0),
                                        ("Coral phase", coral_phase(texts), 200.0)):
-                result = asyncio.run(load(base, name, make, args.requests, args.concurrency))
+                result = asyncio.run(load(base, name, raw_posts(make), args.requests, args.concurrency, timeout=10))
                 over = sum(ms > budget for ms in result.latencies_ms) / len(result.latencies_ms)
                 print(f"{result.row()} {budget:.0f} ms | {over:.1%} |", flush=True)  # each row as it is measured
 

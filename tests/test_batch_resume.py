@@ -14,6 +14,7 @@ import pytest
 
 from test_batch_runners import read_all, write_corpus
 from threadwise.batch import BatchOptions, run_batch
+from threadwise.batch.errors import OutputExists
 
 PARTITION = 40
 
@@ -40,6 +41,23 @@ def kill_when(process: subprocess.Popen[bytes], out: Path, partitions_done: int)
         time.sleep(0.02)
     os.killpg(process.pid, signal.SIGKILL)  # the driver and its worker processes, mid-write or not
     process.wait()
+
+
+def test_a_run_still_going_is_not_resumed_beside_it(tmp_path: Path) -> None:
+    comments, articles = write_corpus(tmp_path, 1200)
+    out = tmp_path / "live.parquet"
+    process = start_batch(comments, articles, out)
+    try:
+        deadline = time.monotonic() + 300
+        while done_partitions(out) is None and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "the run ended before the check"
+        with pytest.raises(OutputExists, match=rf"being written by a run still going \(pid {process.pid}\)"):
+            run_batch([str(comments)], out, articles=[str(articles)],
+                      options=BatchOptions(partition_size=PARTITION, resume=True))
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.mark.parametrize("partitions_done", [0, 4])

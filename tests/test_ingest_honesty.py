@@ -1,6 +1,6 @@
-"""Honest ingest, on real pages from ../shared/data: a page whose comments a script loads says so (and how
-to get them) instead of storing "0 new"; pingbacks, trackbacks and comment-section boilerplate are not
-reader comments."""
+"""Honest ingest, on real pages of the trafilatura evaluation set (a public dataset): a page whose comments a
+script loads says so (and how to get them) instead of storing "0 new"; pingbacks, trackbacks and comment-section
+boilerplate are not reader comments."""
 
 from __future__ import annotations
 
@@ -14,16 +14,16 @@ from conftest import SHARED_DATA
 from threadwise.cli import app
 from threadwise.ingest import read_thread
 
-PAGES = SHARED_DATA / "trafilatura_eval_pages_with_comments" / "html"
+DATASET = "trafilatura_eval_pages_with_comments"
+PAGES = SHARED_DATA / DATASET / "html"
+needs_pages = pytest.mark.datasets(DATASET)  # skipped, naming the dataset and its source, where it is absent
 
 
 def page(name: str) -> bytes:
-    path = PAGES / f"{name}.html.gz"
-    if not path.is_file():
-        pytest.fail(f"the public datasets are expected at {SHARED_DATA} (set THREADWISE_SHARED_DATA)")
-    return gzip.decompress(path.read_bytes())
+    return gzip.decompress((PAGES / f"{name}.html.gz").read_bytes())
 
 
+@needs_pages
 @pytest.mark.parametrize(("name", "system"), [("nymag.com.polarization", "Coral"),
                                               ("gothamist.com-plagues", "OpenWeb"),
                                               ("vancouversun.com.microsoft", "Viafoura")])  # fmt: skip
@@ -35,6 +35,7 @@ def test_a_page_whose_comments_a_script_loads_says_so(name: str, system: str) ->
     assert "ingest" in note  # and what to ingest instead
 
 
+@needs_pages
 def test_cli_ingest_warns_for_a_script_loaded_page_instead_of_ticking(tmp_path: Path) -> None:
     source = tmp_path / "nymag.html"
     source.write_bytes(page("nymag.com.polarization"))
@@ -44,6 +45,7 @@ def test_cli_ingest_warns_for_a_script_loaded_page_instead_of_ticking(tmp_path: 
     assert "✓" not in said and "loaded by script (Coral)" in said and "coral-json" in said
 
 
+@needs_pages
 def test_pingbacks_are_not_reader_comments_on_california_globe() -> None:
     html = page("californiaglobe.com.amazon")
     thread = read_thread(html, "californiaglobe.html")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadwise.analysers.normalise import latin_share, normalise
+from threadwise.analysers.normalise import CACHED_CHARS, _normalise, _normalise_cached, latin_share, normalise
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,35 @@ def test_offsets_always_map_inside_the_original(text: str, data: st.DataObject) 
     assert 0 <= lo <= hi <= len(text)
     if start < end <= len(norm.text):
         assert hi > lo  # a non-empty normalised span never maps to nothing
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_HOSTILE, limit=st.one_of(st.none(), st.integers(0, 40)))
+def test_a_kept_result_is_the_one_computed_afresh(text: str, limit: int | None) -> None:
+    original = text if limit is None else text[:limit]
+    assert normalise(text, limit) == _normalise(original) == normalise(text, limit)  # cold, then from the cache
+
+
+def test_one_comment_is_normalised_once_by_the_model_and_the_word_lists_together() -> None:
+    from threadwise.api.moderator import Moderator
+    from threadwise.model import Article, Comment
+
+    moderator = Moderator.load(accurate=False)
+    text = "Y0u are a c0mplete 1d10t, councillor, and your plan is a scam."
+    comment = Comment(id="c-once", thread_id="t-once", text=text, position=0)
+    _normalise_cached.cache_clear()
+    suggestion, findings = moderator.assess(Article(id="t-once"), comment)
+    info = _normalise_cached.cache_info()
+    assert (info.misses, info.hits) == (1, 1)  # the toxicity model's reading, then the word lists' reuse of it
+    assert any(f.label == "insult" for f in findings) and suggestion.action != "approve"
+    _normalise_cached.cache_clear()
+    again, _ = Moderator.load(accurate=False).assess(Article(id="t-once"), comment)
+    assert again == suggestion
+
+
+def test_long_texts_are_not_kept() -> None:
+    _normalise_cached.cache_clear()
+    long = "idiot " * (CACHED_CHARS // 6 + 1)
+    assert normalise(long).text == _normalise(long).text and _normalise_cached.cache_info().currsize == 0
+    assert normalise(long, CACHED_CHARS).original == long[:CACHED_CHARS]
+    assert _normalise_cached.cache_info().currsize == 1  # cut to the limit, it is short enough to keep

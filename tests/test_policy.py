@@ -205,30 +205,27 @@ def test_default_policy_never_rejects_a_comment_that_quotes_a_threat_to_condemn_
         assert "quoted" in result.reason or (result.deciding is not None and result.deciding.action == "review")
 
 
+HELD, APPROVED = ("review", "reject"), ("approve",)
+
+
 @pytest.mark.parametrize(
-    "text",
-    [pytest.param("Palestinians are animals, not people.", marks=pytest.mark.xfail(strict=True, reason=(
-        "measured: toxicity 0.65, identity_attack 0.27, severe 0.45 — under the review rules (0.8 / 0.6 / 0.6); "
+    ("text", "allowed"),
+    [pytest.param("Palestinians are animals, not people.", HELD, marks=pytest.mark.xfail(strict=True, reason=(
+        "measured with default@3: toxicity 0.48, severe 0.32, identity attack under its 0.25 review threshold; "
         "'X are animals, not people' is scored low though Palestinians are an augmented group"))),
-     "Muslims are vermin and should be deported.", "Trans people are a disease.",
-     "I want to kill all disabled people."],
-)
-def test_default_policy_flags_dehumanising_and_violent_hate_about_any_group(text: str):
-    result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
-    assert result.action in ("review", "reject"), (text, result.reason)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [pytest.param("Holy shit, what a finish.", marks=pytest.mark.xfail(strict=True, reason=(
+     ("Muslims are vermin and should be deported.", HELD), ("Trans people are a disease.", HELD),
+     ("I want to kill all disabled people.", HELD),
+     pytest.param("Holy shit, what a finish.", APPROVED, marks=pytest.mark.xfail(strict=True, reason=(
         "measured toxicity 0.95 ≥ 0.8: cheerful profanity is read as toxic (28 synthetic rows did not outweigh the "
         "training sets' profanity)"))),
-     "Gay people deserve respect.", "I am a proud Muslim and I disagree with you.",
-     "The army says its shelling killed twelve soldiers near Bakhmut."],
+     ("Gay people deserve respect.", APPROVED), ("I am a proud Muslim and I disagree with you.", APPROVED),
+     ("The army says its shelling killed twelve soldiers near Bakhmut.", APPROVED)],
 )
-def test_default_policy_approves_harmless_comments_that_name_groups_violence_or_swear(text: str):
+def test_default_policy_flags_hate_about_any_group_and_approves_harmless_mentions_of_groups_violence_or_swearing(
+    text: str, allowed: tuple[str, ...]
+):
     result = suggest(load_policy(), comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
-    assert result.action == "approve", (text, result.reason)
+    assert result.action in allowed, (text, result.reason)
 
 
 def test_default_thresholds_follow_the_method_fixed_on_the_conduct_models_dev_split() -> None:

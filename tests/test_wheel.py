@@ -109,9 +109,10 @@ def test_sdist_and_wheel_carry_every_package_file_and_the_metadata(dist: dict[st
     assert {"LICENSE", "README.md", "CHANGELOG.md", "docs/ARCHITECTURE.md", "docs/DATA.md"} <= names
     meta = wheel.read(next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))).decode()
     for field in ("License-Expression: Apache-2.0", "License-File: LICENSE", "Author: threadwise maintainers",
-                  "Classifier: Programming Language :: Python :: 3.11", "Project-URL: Changelog",
+                  "Classifier: Programming Language :: Python :: 3.11",
                   "Requires-Dist: platformdirs==", "Description-Content-Type: text/markdown"):
         assert field in meta, field
+    assert "Project-URL" not in meta  # no public home yet: no invented address (see pyproject.toml)
     assert "../shared" not in meta  # the readme is the long description: no link out of the repository
 
 

@@ -14,8 +14,10 @@ from threadwise import cli_api, cli_audit, cli_batch, cli_data, cli_feedback, cl
 from threadwise.cli_render import (
     analysis_view,
     goals_table,
+    interrupted_line,
     metrics_table,
     outcome_line,
+    runs_table,
     safe,
     thread_table,
     thread_view,
@@ -43,24 +45,41 @@ DbOption = Annotated[
 
 @app.command()
 def ingest(
-    sources: Annotated[list[str], typer.Argument(help="Files or http(s) URLs of pages or comment exports.")],
+    sources: Annotated[list[str] | None, typer.Argument(help="Files or http(s) URLs of pages or comment exports.")]
+    = None,
     db: DbOption = None,
     format: Annotated[str | None, typer.Option(help=f"Skip detection; one of: {', '.join(FORMATS)}.")] = None,
     encoding: Annotated[str | None, typer.Option(help="Text encoding, when detection gets it wrong.")] = None,
     max_bytes: Annotated[int | None, typer.Option(help="Refuse inputs larger than this (default 20 MB).")] = None,
+    resume: Annotated[str | None, typer.Option(help="Ingest again the inputs of this interrupted run "
+                                                    "(`threadwise runs` lists them); give no sources.")] = None,
 ) -> None:
     """Store pages and exports as threads. Each input is its own transaction; bad ones are reported."""
-    with Progress(console=errors, transient=True, disable=len(sources) < 2) as progress:
-        task = progress.add_task("ingesting", total=len(sources))
+    if bool(sources) == bool(resume):
+        raise typer.BadParameter("give the sources to ingest, or --resume RUN (not both)")
+    for run in service.interrupted_runs(db):
+        errors.print(interrupted_line(run), highlight=False)
+    with Progress(console=errors, transient=True, disable=bool(sources) and len(sources or ()) < 2) as progress:
+        task = progress.add_task("ingesting", total=len(sources) if sources else None)  # resumed: count unknown here
 
         def report(outcome: service.IngestOutcome) -> None:
             progress.advance(task)
             (errors if outcome.error or outcome.notes else console).print(outcome_line(outcome))
 
-        outcomes = service.ingest(sources, db=db, format=format, encoding=encoding, max_bytes=max_bytes,
-                                  on_each=report)
+        if resume:
+            outcomes = service.resume_ingest(resume, db=db, on_each=report)
+        else:
+            outcomes = service.ingest(sources or [], db=db, format=format, encoding=encoding, max_bytes=max_bytes,
+                                      on_each=report)
     if service.count_failures(outcomes):
         raise typer.Exit(1)
+
+
+@app.command()
+def runs(db: DbOption = None, limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20) -> None:
+    """List the latest ingest and analysis runs with their state; a run whose process died before it finished
+    (killed, crashed) shows as interrupted, and `threadwise ingest --resume RUN` finishes an ingest one."""
+    console.print(runs_table(service.runs(db, limit)))
 
 
 @app.command()

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from threadwise.model import Comment, Finding, Thread
+from threadwise.model import Comment, Finding, Run, Thread
 
 # C0 controls but tab and newline, DEL and C1 controls, and the bidirectional overrides that reorder text.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -69,6 +69,26 @@ def thread_table(summaries: list[ThreadSummary]) -> Table:
         table.add_row(safe(s.id), safe(s.title or "—"), safe(s.author or "—"), safe(s.outlet or "—"),
                       str(s.comment_count), f"{s.ingested_at:%Y-%m-%d %H:%M}" if s.ingested_at else "—")
     return table
+
+
+def runs_table(runs: list[Run]) -> Table:
+    table = Table("id", "kind", "started", "state", "inputs", title="runs")
+    for run in runs:
+        state = run.state()
+        if run.finished_at:
+            state += f" {run.finished_at:%H:%M:%S}"
+        elif run.owner:
+            state += f" (pid {run.owner.pid} on {safe(run.owner.host)})"
+        sources = run.config.get("sources") or [run.config.get("thread") or "—"]
+        table.add_row(safe(run.id), run.kind, f"{run.started_at:%Y-%m-%d %H:%M:%S}", state,
+                      safe(", ".join(map(str, sources))))
+    return table
+
+
+def interrupted_line(run: Run) -> str:
+    resume = f"; `threadwise ingest --resume {run.id}` ingests its inputs again" if run.kind == "ingest" else ""
+    return (f"note: {run.kind} run {safe(run.id)} (started {run.started_at:%Y-%m-%d %H:%M:%S} as pid "
+            f"{run.owner.pid if run.owner else '?'}) was interrupted: its process ended before it finished{resume}")
 
 
 def metrics_table(name: str, metrics: dict[str, object]) -> Table:

@@ -141,6 +141,11 @@ class CommentNotFound(ThreadwiseError):
     fix = "check the comment id; the queue lists the stored comments"
 
 
+class RunNotResumable(ThreadwiseError):
+    code = "TW-E023"
+    fix = "`threadwise runs` lists the latest runs with their state; resume one that is interrupted"
+
+
 # --- moderation -------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from threadwise.errors import DuplicateCommentId, ForeignComment, OrphanComment, ReplyCycle
+from threadwise.owner import Owner
 
 # Names sources give commenters who gave none: never one person.
 ANONYMOUS_NAMES = frozenset({"anonymous", "anon", "guest", "anonymous coward", "unknown", ""})
@@ -243,3 +244,17 @@ class Run:
     started_at: datetime
     finished_at: datetime | None = None
     config: Mapping[str, Any] = field(default_factory=dict)
+    owner: Owner | None = None  # the process running it, so a run whose process died can be told from a live one
+    interrupted_at: datetime | None = None  # when a later process found the owner gone before it finished
+
+    def state(self) -> str:
+        """``finished``; ``interrupted`` (its process is gone: killed, crashed); ``running``; ``running elsewhere``
+        (started on another host, not checkable from here); ``unknown`` (unfinished, recorded with no owner)."""
+        if self.finished_at is not None:
+            return "finished"
+        if self.interrupted_at is not None:
+            return "interrupted"
+        if self.owner is None:
+            return "unknown"
+        alive = self.owner.alive()
+        return "running elsewhere" if alive is None else "running" if alive else "interrupted"

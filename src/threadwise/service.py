@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from threadwise.datasets import DatasetStatus
-from threadwise.errors import InputError, ThreadwiseError
+from threadwise.errors import InputError, RunNotResumable, ThreadwiseError
 from threadwise.export import export_text as text_export
 from threadwise.export import write_export
 from threadwise.ingest import read_thread
 from threadwise.ingest.fetch import fetch, is_url
 from threadwise.model import Article, Comment, Finding, Run, Thread, make_id
+from threadwise.owner import Owner
 from threadwise.pipeline import AnalyserFailure, Pipeline
 from threadwise.settings import get_setting
 from threadwise.store import SaveResult, Store, ThreadSummary
@@ -53,11 +54,13 @@ def read_source(ref: str, *, format: str | None = None, encoding: str | None = N
 
 def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = None,
            encoding: str | None = None, max_bytes: int | None = None,
-           on_each: Callable[[IngestOutcome], None] | None = None) -> list[IngestOutcome]:
-    """Read and store each input in its own transaction; a bad input is reported, the rest go on."""
+           on_each: Callable[[IngestOutcome], None] | None = None, resumes: str | None = None) -> list[IngestOutcome]:
+    """Read and store each input in its own transaction; a bad input is reported, the rest go on. The run
+    records its process, so a run killed before it finishes is later seen as interrupted, not running."""
     store = open_store(db)
+    config = {"sources": list(refs), "format": format, **({"resumes": resumes} if resumes else {})}
     run = Run(id=make_id("run", datetime.now(UTC).isoformat(), *refs), kind="ingest",
-              started_at=datetime.now(UTC), config={"sources": list(refs), "format": format})
+              started_at=datetime.now(UTC), config=config, owner=Owner.current())
     outcomes = []
     with store:
         store.save_run(run)
@@ -68,6 +71,35 @@ def ingest(refs: Sequence[str], *, db: str | None = None, format: str | None = N
                 on_each(outcome)
         store.save_run(replace(run, finished_at=datetime.now(UTC)))
     return outcomes
+
+
+def resume_ingest(run_id: str, *, db: str | None = None,
+                  on_each: Callable[[IngestOutcome], None] | None = None) -> list[IngestOutcome]:
+    """Ingest an interrupted run's inputs again, as a new run naming it. Each input is stored whole or not at
+    all, and storing an unchanged thread again changes nothing, so the inputs it did finish are not doubled."""
+    with open_store(db) as store:
+        store.mark_interrupted_runs()
+        run = store.load_run(run_id)
+    if run is None or run.kind != "ingest":
+        raise RunNotResumable("no ingest run with this id", source=run_id)
+    state = run.state()
+    if state != "interrupted":
+        where = f" (pid {run.owner.pid} on {run.owner.host})" if run.owner and state.startswith("running") else ""
+        raise RunNotResumable(f"the run is {state}{where}; only an interrupted run is resumed", source=run_id)
+    return ingest(run.config["sources"], db=db, format=run.config.get("format"), on_each=on_each, resumes=run_id)
+
+
+def runs(db: str | None = None, limit: int = 20) -> list[Run]:
+    """The latest runs, newest first, after marking this host's runs whose process is gone as interrupted."""
+    with open_store(db) as store:
+        store.mark_interrupted_runs()
+        return store.recent_runs(limit)
+
+
+def interrupted_runs(db: str | None = None) -> list[Run]:
+    """This host's runs whose process died before finishing, found (and marked) now; each is reported once."""
+    with open_store(db) as store:
+        return store.mark_interrupted_runs()
 
 
 def _ingest_one(store: Store, ref: str, run_id: str, **options: object) -> IngestOutcome:

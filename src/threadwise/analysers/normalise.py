@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Lookalikes, after lower-casing. A token mixing scripts takes the script of most of its letters; a token
 # made only of lookalikes takes the script of most of the text's letters, so genuine Russian words spelt
@@ -65,6 +66,20 @@ class Normalised:
 def normalise(text: str, limit: int | None = None) -> Normalised:
     """Normalise ``text`` (its first ``limit`` characters when given) for the toxicity models."""
     original = text if limit is None else text[:limit]
+    return _normalise_cached(original) if len(original) <= CACHED_CHARS else _normalise(original)
+
+
+# One comment is normalised by several readers in one request (the toxicity model, the word lists): the
+# result (immutable) is kept for the latest comments, short ones only, so a long text is never held twice.
+CACHED_CHARS = 5000
+
+
+@lru_cache(maxsize=512)
+def _normalise_cached(original: str) -> Normalised:
+    return _normalise(original)
+
+
+def _normalise(original: str) -> Normalised:
     chars, offsets = _per_character(original)
     chars, offsets = _per_token(chars, offsets)
     chars, offsets = _join_spaced(chars, offsets)

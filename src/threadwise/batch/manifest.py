@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from threadwise.batch.errors import ManifestCorrupt
+from threadwise.owner import Owner
 
 MANIFEST_FILE = "manifest.json"
 FORMAT = 1
@@ -31,6 +32,11 @@ class Manifest:
     done: list[int] = field(default_factory=list)
     complete: bool = False
     format: int = FORMAT
+    owner: dict[str, Any] | None = None  # the process writing the folder (threadwise.owner): host, pid, started
+
+    def writer_alive(self) -> bool | None:
+        """Whether the process that last wrote this unfinished run still runs (None: another host, or unknown)."""
+        return Owner(**self.owner).alive() if self.owner and not self.complete else False
 
     def save(self, out: Path) -> None:
         temp = out / f"{MANIFEST_FILE}.tmp"

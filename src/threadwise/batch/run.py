@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -40,6 +40,7 @@ from threadwise.batch.readers import iter_input_files
 from threadwise.batch.runners import run_partitions
 from threadwise.batch.staging import ERRORS_FILE, STAGING_FILE, Staging, build_staging
 from threadwise.model import make_id
+from threadwise.owner import Owner
 
 TABLES = ("findings", "comments")
 _OURS = {MANIFEST_FILE, ERRORS_FILE, STAGING_FILE, *TABLES}
@@ -134,6 +135,11 @@ def _open_output(out: Path, input_fingerprint: str, settings: dict[str, object],
             raise InputChanged("the input files differ from those of the run being resumed", source=str(out))
         if previous.settings != settings:
             raise SettingsChanged(f"the run used {previous.settings}, now asked {settings}", source=str(out))
+        if previous.writer_alive():  # two drivers on one folder would each redo and rename the other's parts
+            raise OutputExists(f"is being written by a run still going (pid {(previous.owner or {}).get('pid')})",
+                               source=str(out), fix="wait for it to end, or stop it, then --resume")
+        previous.owner = asdict(Owner.current())
+        previous.save(out)
         for leftover in out.glob("*/.part-*.tmp"):  # a part being written when the run was killed
             leftover.unlink()
         return previous
@@ -141,7 +147,8 @@ def _open_output(out: Path, input_fingerprint: str, settings: dict[str, object],
     for table in TABLES:
         shutil.rmtree(out / table, ignore_errors=True)  # parts of a run whose manifest never got written
     run_id = make_id("batch", input_fingerprint, sorted(settings.items()))
-    manifest = Manifest(run_id=run_id, input_fingerprint=input_fingerprint, settings=settings, inputs=inputs)
+    manifest = Manifest(run_id=run_id, input_fingerprint=input_fingerprint, settings=settings, inputs=inputs,
+                        owner=asdict(Owner.current()))
     (out / STAGING_FILE).unlink(missing_ok=True)
     manifest.save(out)
     return manifest

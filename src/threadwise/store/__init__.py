@@ -108,6 +108,15 @@ class Store:
         with self._read(f"cannot load run {run_id}") as conn:
             return records.load_run(conn, run_id)
 
+    def recent_runs(self, limit: int = 20) -> list[Run]:
+        with self._read("cannot list runs") as conn:
+            return records.recent_runs(conn, limit)
+
+    def mark_interrupted_runs(self) -> list[Run]:
+        """Mark this host's unfinished runs whose process is gone (killed, crashed) as interrupted."""
+        with self._write("cannot mark interrupted runs") as conn:
+            return records.mark_interrupted_runs(conn, _now())
+
     def add_findings(self, findings: Iterable[Finding]) -> int:
         """Append the findings; returns how many were stored."""
         with self._write("cannot store findings") as conn:

@@ -6,7 +6,9 @@ about a comment can be audited later; a later decision names the one it ``supers
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,16 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from threadwise.model import Decision, Finding, Run, Span
+from threadwise.owner import Owner
 from threadwise.store.schema import comments, decisions, findings, runs
 
 
 def save_run(conn: Connection, run: Run) -> None:
     """Insert the run, or update it: a run is saved when it starts and again when it finishes."""
+    owner = run.owner
     values = {
         "kind": run.kind,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "config": dict(run.config),
+        "host": owner.host if owner else None,
+        "pid": owner.pid if owner else None,
+        "process_started": owner.started if owner else None,
+        "interrupted_at": run.interrupted_at,
     }
     exists = conn.execute(sa.select(runs.c.id).where(runs.c.id == run.id)).first() is not None
     if exists:
@@ -34,11 +42,31 @@ def save_run(conn: Connection, run: Run) -> None:
 
 def load_run(conn: Connection, run_id: str) -> Run | None:
     row = conn.execute(sa.select(runs).where(runs.c.id == run_id)).one_or_none()
-    if row is None:
-        return None
-    return Run(
-        id=row.id, kind=row.kind, started_at=row.started_at, finished_at=row.finished_at, config=row.config
-    )
+    return None if row is None else _run_from_row(row)
+
+
+def recent_runs(conn: Connection, limit: int) -> list[Run]:
+    """The latest ``limit`` runs, newest first."""
+    query = sa.select(runs).order_by(runs.c.started_at.desc(), runs.c.id).limit(limit)
+    return [_run_from_row(row) for row in conn.execute(query)]
+
+
+def mark_interrupted_runs(conn: Connection, now: datetime) -> list[Run]:
+    """Mark each unfinished run of this host whose process is gone as interrupted; the runs marked.
+
+    Only this host's runs: whether a process on another host lives cannot be checked from here."""
+    unfinished = sa.select(runs).where(runs.c.finished_at.is_(None), runs.c.interrupted_at.is_(None),
+                                       runs.c.host == socket.gethostname())
+    dead = [run for run in map(_run_from_row, conn.execute(unfinished)) if run.state() == "interrupted"]
+    for run in dead:
+        conn.execute(runs.update().where(runs.c.id == run.id).values(interrupted_at=now))
+    return [replace(run, interrupted_at=now) for run in dead]
+
+
+def _run_from_row(row: Row[Any]) -> Run:
+    owner = Owner(row.host, row.pid, row.process_started or "") if row.host and row.pid is not None else None
+    return Run(id=row.id, kind=row.kind, started_at=row.started_at, finished_at=row.finished_at, config=row.config,
+               owner=owner, interrupted_at=row.interrupted_at)
 
 
 def add_findings(conn: Connection, new: Iterable[Finding], now: datetime) -> int:

@@ -109,6 +109,11 @@ runs = sa.Table(
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("finished_at", UTCDateTime),
     sa.Column("config", sa.JSON, nullable=False),
+    # Who runs it (threadwise.owner): a later process tells a run whose process died from a live one.
+    sa.Column("host", sa.String),
+    sa.Column("pid", sa.Integer),
+    sa.Column("process_started", sa.String),
+    sa.Column("interrupted_at", UTCDateTime),
 )
 
 # findings and decisions carry no foreign key to comments: an analysis may be recorded for a thread
