@@ -247,13 +247,13 @@ def english(data: Path) -> dict[str, list[Labelled]]:
 OPEN_TEST = "fixed hash split of the only file (no official split); its test part held out"
 DATASETS: tuple[DataSet, ...] = (
     DataSet("germeval2018_offensive_de", "de", "CC BY 4.0", "official train/test; dev carved from train (15 %)",
-            germeval2018, "GermEval 2018 task 1 best macro-F1 0.768 (TUWienKBS)"),
+            germeval2018, "GermEval 2018 task 1 best macro-F1 0.768 (TUWienKBS; not re-verified here)"),
     DataSet("germeval2021_toxic_comments_de", "de", "not stated (organisers' public release)",
             "official train/test; dev carved from train (15 %)", germeval2021,
-            "GermEval 2021 subtask 1 best macro-F1 0.719"),
+            "GermEval 2021 subtask 1 best macro-F1 0.718 (FHAC, public results listing)"),
     DataSet("hateval2019_hate_es", "es", "CC BY-NC 4.0", "official train/dev/test (5 texts also in train dropped)",
             hateval2019,
-            "HatEval 2019 Spanish task A best macro-F1 0.730 (Atalaya)"),
+            "HatEval 2019 Spanish task A: Atalaya ranked first (its paper); 0.730 not re-verified"),
     DataSet("offendes_offensive_es", "es", "not stated (authors' public release)",
             "official MeOffendEs train/test (17 overlapping texts dropped); dev carved from train", offendes),
     DataSet("mlma_hate_speech_fr", "fr", "MIT", OPEN_TEST, mlma),
