@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, SHARED_DATA
+from test_multilingual_audit import MISSED as MULTILINGUAL_IDENTITY_GAPS
 from threadwise.audit import AuditReport, PolicyScorer, run_audit
 from threadwise.audit import counterfactual as counterfactual_suite
 from threadwise.audit import quoting as quoting_suite
@@ -108,6 +109,8 @@ def test_the_fast_tier_of_api_pre_moderation_fails_no_gate_the_accurate_tier_pas
     """Both tiers read the same conduct model: the fast tier may fail only the accurate tier's known gaps."""
     fast_tier = run_audit(fast=True, data=SHARED_DATA, tier="fast")
     known = {f"Δ flag rate · {cell}" for cell in KNOWN_FLAG_GAPS} | {"automatic rejection of a civil quoting comment"}
+    # The multilingual heads' identity-template gaps: strict xfails in test_multilingual_audit.py, with figures.
+    known |= {f"benign FPR · identity templates · {code} · worst group" for code in MULTILINGUAL_IDENTITY_GAPS}
     failing = [c.describe() for s in fast_tier.suites for c in s.checks if not c.passed and c.name not in known]
     assert not failing, "\n".join(failing)
     assert fast_tier.policy.endswith("fast tier")

@@ -1,6 +1,7 @@
-"""The multilingual toxicity model (issue 14): frozen multilingual-e5-small + logistic heads, reached by language.
+"""The multilingual toxicity model (issue 14): logistic heads over hashed char n-grams (ml-1.0.0), reached by
+language.
 
-Real parts throughout: the packaged encoder and the committed heads, the real default policy, the store on
+Real parts throughout: the committed heads, the real default policy, the store on
 SQLite and PostgreSQL.
 """
 

@@ -168,8 +168,19 @@ def test_coral_analyze_works_with_the_endpoint_as_an_admin_types_it(server: Serv
 
 def test_coral_unserved_language_and_unknown_model_are_refused_so_coral_fails_open(server: Server) -> None:
     url = coral_url(server.base, "comments:analyze", server.key)  # the budget is checked on scoring, above
-    assert coral_post(url, coral_analyze_body("Tu es un idiot", language="fr"), timeout=30).status_code == 400
+    assert coral_post(url, coral_analyze_body("Ти просто ідіот", language="uk"), timeout=30).status_code == 400
     assert coral_post(url, coral_analyze_body("hello", model="LIKELY_TO_REJECT"), timeout=30).status_code == 400
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr", "pt"])
+def test_coral_scores_the_other_languages_it_sends(server: Server, language: str) -> None:
+    texts = {"de": "Du bist ein widerlicher Idiot, halt die Klappe.", "es": "Eres un idiota asqueroso, cállate ya.",
+             "fr": "Tu es un abruti dégoûtant, ferme-la.", "pt": "Você é um idiota nojento, cala a boca."}
+    url = coral_url(server.base, "comments:analyze", server.key)
+    response = coral_post(url, coral_analyze_body(texts[language], language=language), timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["languages"] == [language]
+    assert response.json()["attributeScores"]["TOXICITY"]["summaryScore"]["value"] > 0.5
 
 
 def test_coral_feedback_is_stored_with_its_comment_id(server: Server) -> None:

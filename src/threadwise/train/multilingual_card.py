@@ -13,7 +13,7 @@ def write_card(folder: Path, meta: dict[str, Any]) -> Path:
     lines = [
         f"# multilingual_toxicity {meta['version']}",
         "",
-        f"Logistic heads ({', '.join(meta['labels'])}) over frozen {meta['encoder']} vectors (\"query: \" prefix),",
+        f"Logistic heads ({', '.join(meta['labels'])}) over {_features(meta)},",
         "each Platt-calibrated on a development split carved from the training data. No fine-tuning; no GPU.",
         "`severe_toxicity` = P(toxic) × max(P(identity_attack), P(threat)): no non-English set labels severity.",
         "The threat head learns from the English sample only (no staged non-English set labels threats).",
@@ -48,6 +48,12 @@ def write_card(folder: Path, meta: dict[str, Any]) -> Path:
     path = folder / "MODEL_CARD.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def _features(meta: dict[str, Any]) -> str:
+    if meta["features"] == "e5":
+        return f"frozen {meta['encoder']} vectors (\"query: \" prefix)"
+    return f"{meta['encoder']} of the evasion-normalised text (hashed, nothing learned but the heads)"
 
 
 def _source(name: str) -> str:
