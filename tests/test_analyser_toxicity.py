@@ -157,3 +157,27 @@ def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     alone = [ToxicityAnalyser().setup().model_.read([t])[0].scores for t in texts]
     together = analyser().model_.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]
     assert [r.scores for r in together] == alone
+
+
+def test_a_score_without_a_span_names_the_words_that_carried_it() -> None:
+    # The example's comment 10: rude overall (the default policy holds it), yet no word-piece is marked toxic.
+    text = ("Anyone who supports this is no better than a Nazi collaborator. "
+            "These people should be ashamed and shut up.")  # fmt: skip
+    (findings,) = run(text)
+    toxicity = by_label(findings, "toxicity")
+    assert toxicity is not None and toxicity.score >= 0.8 and toxicity.spans == ()
+    carried = toxicity.detail["carried_by"]
+    words = [text[a:b] for a, b, _ in carried]
+    assert "Nazi" in words and "shut" in words and len(words) <= 3
+    assert all(drop >= 0.1 for _, _, drop in carried)
+    # Blanking a named word really lowers the score by the drop recorded (the model read again, not a list).
+    a, b, drop = carried[words.index("Nazi")]
+    (blanked,) = run(text[:a] + " " * (b - a) + text[b:])
+    after = by_label(blanked, "toxicity")
+    assert after is not None and toxicity.score - after.score == pytest.approx(drop, abs=0.002)
+
+
+def test_a_finding_with_spans_or_below_explain_from_names_no_carrying_words() -> None:
+    marked, polite = run("You are an idiot and a moron, go away.", "Thanks for the article, the figures helped.")
+    assert all("carried_by" not in f.detail for f in marked if f.spans)
+    assert all("carried_by" not in f.detail for f in polite)

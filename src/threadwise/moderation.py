@@ -159,11 +159,13 @@ def _already_settled(latest: Decision | None, request: DecisionRequest) -> bool:
 
 def _evidence_item(policy: Policy, match: RuleMatch) -> str:
     labels = {r.name: f"{r.analyser}.{r.label}" for r in policy.rules}
-    item = {
+    item: dict[str, Any] = {
         "rule": match.rule, "action": match.action, "reason": match.reason, "label": labels.get(match.rule, match.rule),
         "score": match.score, "threshold": match.threshold, "analyser": match.analyser,
         "analyser_version": match.analyser_version, "spans": [[s.start, s.end, s.label] for s in match.spans],
     }  # fmt: skip
+    if match.carried_by:
+        item["carried_by"] = [list(w) for w in match.carried_by]
     return json.dumps(item, ensure_ascii=False, sort_keys=True)
 
 
