@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from threadwise.model import Comment, Decision, Run, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, suggest
 from threadwise.service import analyse_thread
+from threadwise.standing import standing_of
 from threadwise.store import OPEN_STATES, DecisionRequest, QueueItem, Report, Store
 from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
 
@@ -90,13 +91,26 @@ def submit_comment(
     context = Thread(reply.article, (*reply.ancestors, comment))
     analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
-    suggestion = suggest(policy, comment, findings, history=history)
+    suggestion = _held_for_standing(store, comment, suggest(policy, comment, findings, history=history))
     store.save_run(analysis.run)
     placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
     return placed, suggestion
 
 
-def open_page(store: Store, moderator: str, states: Sequence[str], size: int) -> tuple[list[QueueItem], int]:
+def _held_for_standing(store: Store, comment: Comment, suggestion: Suggestion) -> Suggestion:
+    """A banned, suspended or premoderated commenter's new comment is held for a person, the standing named."""
+    standing = standing_of(store, comment.author_key) if comment.author_key else None
+    if standing is None or not standing.restricted or suggestion.action in ("review", "reject"):
+        return suggestion
+    reason = f"the commenter is {standing.summary}"
+    match = RuleMatch("author-standing", "review", reason)
+    return replace(suggestion, action="review", reason=reason, matches=(match, *suggestion.matches))
+
+
+def open_page(
+    store: Store, moderator: str, states: Sequence[str], size: int, *, thread_id: str | None = None,
+    text: str | None = None, arrived_after: datetime | None = None,
+) -> tuple[list[QueueItem], int]:
     """Up to ``size`` items in ``states`` that no other moderator holds, and how many on the way were held.
 
     Looking claims nothing: a moderator who only glances at the queue locks no comment away from the
@@ -106,7 +120,7 @@ def open_page(store: Store, moderator: str, states: Sequence[str], size: int) ->
     mine: list[QueueItem] = []
     held = 0
     for state in states:
-        for item in store.queue(state, limit=size * 4):
+        for item in store.queue(state, limit=size * 4, thread_id=thread_id, text=text, arrived_after=arrived_after):
             if len(mine) >= size:
                 return mine, held
             if item.claim is not None and item.claim.moderator != moderator:
