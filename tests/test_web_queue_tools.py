@@ -180,3 +180,21 @@ def test_a_banned_commenters_new_comment_is_held_naming_the_ban(web: Web) -> Non
     comment, suggestion = submit_comment(web.store, policy, HOSTILE_THREAD, "Thanks again, a fair piece.", "repeater",
                                          author_id="site:repeater")  # fmt: skip
     assert suggestion.action == "approve"  # lifted: published as anyone's would be
+
+
+# --- why it is held ------------------------------------------------------------------------------------------
+
+
+def test_a_group_name_among_the_words_is_said_to_name_a_group_not_to_be_abuse(web: Web) -> None:
+    text = "Typical Muslims, always whining."  # the model's own reading: no span, "Muslims" carries 0.48
+    web.store.save_thread(Thread(Article(id="t-group", title="Group"),
+                                 (Comment(id="c-group", thread_id="t-group", text=text, position=0),)))  # fmt: skip
+    evidence = json.dumps({"rule": "toxic", "action": "review", "label": "toxicity.toxicity", "score": 0.81,
+                           "threshold": 0.8, "analyser": "toxicity", "analyser_version": "2.0.0", "spans": [],
+                           "carried_by": [[8, 15, 0.48], [24, 31, 0.36]]})  # fmt: skip
+    web.store.append_decisions([DecisionRequest("c-group", "review", "policy:default@2", "toxic", (evidence,))])
+    sign_in(web)
+    item = item_html(web.client.get("/ui/queue", params={"thread": "t-group"}).text, "c-group")
+    assert re.search(r'<mark class="carried"[^>]*>Muslims</mark>', item)
+    assert ("“Muslims” 0.48 <em class=\"group\">(names a group: the score rests on who is named, the name is not "
+            "itself abuse)</em>, “whining” 0.36.") in item  # fmt: skip

@@ -132,6 +132,12 @@ class Why:
     model: str  # analyser and version, e.g. "toxicity 2.1.0"; empty for a word list or a rule without a model
     words: tuple[str, ...]  # the evidence spans' text
     carried: tuple[tuple[str, float], ...]  # no span: the words whose removal lowered the score, and by how much
+    groups: frozenset[str] = frozenset()  # which of those words name a group of people (lower case)
+
+    def names_group(self, word: str) -> bool:
+        """A group's name among the words: the template says the score rests on who is named, not that the name
+        is abuse."""
+        return word.lower() in self.groups
 
     @property
     def unexplained(self) -> bool:
@@ -139,8 +145,9 @@ class Why:
         return self.score is not None and self.model != "" and not self.words and not self.carried
 
 
-def why_held(text: str, evidence: Iterable[Mapping[str, Any]]) -> list[Why]:
-    """Every rule match of a suggestion's evidence, with the words it rests on (or the words that carried it)."""
+def why_held(text: str, evidence: Iterable[Mapping[str, Any]], group_words: frozenset[str] = frozenset()) -> list[Why]:
+    """Every rule match of a suggestion's evidence, with the words it rests on (or the words that carried it);
+    ``group_words``: names of groups of people (the target lexicon), flagged where they are among those words."""
     out = []
     for item in evidence:
         if "rule" not in item:
@@ -149,6 +156,8 @@ def why_held(text: str, evidence: Iterable[Mapping[str, Any]]) -> list[Why]:
         carried = tuple((text[int(w[0]):int(w[1])], float(w[2])) for w in item.get("carried_by") or ())
         analyser = str(item.get("analyser") or "")
         model = f"{analyser} {item.get('analyser_version') or ''}".strip() if analyser and analyser != "words" else ""
+        named = {w.lower() for w in (*words, *(c for c, _ in carried))} & group_words
         out.append(Why(str(item["rule"]), str(item.get("action", "")), plain_name(str(item.get("label", item["rule"]))),
-                       _number(item.get("score")), _number(item.get("threshold")), model, words, carried))
+                       _number(item.get("score")), _number(item.get("threshold")), model, words, carried,
+                       frozenset(named)))
     return out
