@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from test_web import Web, actor, item_html, sign_in
-from test_web_fixtures import HOSTILE_THREAD, database, pg_admin_for, seed
+from test_web_fixtures import HOSTILE_THREAD, database, hostile_thread, pg_admin_for, seed
 from threadwise.api.app import ApiSettings, create_app
 from threadwise.model import Article, Comment, Thread
-from threadwise.moderation import submit_comment
+from threadwise.moderation import premoderate, submit_comment
 from threadwise.policy import load_policy
 from threadwise.standing import standing_of
 from threadwise.store import DecisionRequest, Store
@@ -180,6 +180,10 @@ def test_a_banned_commenters_new_comment_is_held_naming_the_ban(web: Web) -> Non
     comment, suggestion = submit_comment(web.store, policy, HOSTILE_THREAD, "Thanks again, a fair piece.", "repeater",
                                          author_id="site:repeater")  # fmt: skip
     assert suggestion.action == "approve"  # lifted: published as anyone's would be
+    web.store.add_author_action("id:site:repeater", "premoderate", "", "ann")
+    result = premoderate(web.store, policy, hostile_thread(), comment_ids=["c-repeat3"])  # a thread ingested again
+    assert [s.reason for s in result.suggestions] == ["the commenter is premoderated by ann"]
+    assert web.store.queue_item("c-repeat3").state == "review"
 
 
 # --- why it is held ------------------------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from threadwise.errors import EmptyInput, InvalidAction, ModerationError, ReasonRequired
-from threadwise.model import Comment, Decision, Run, Thread, make_id
+from threadwise.model import Comment, Decision, Finding, Run, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, suggest
 from threadwise.service import analyse_thread
-from threadwise.standing import standing_of
+from threadwise.standing import Standing, standing_of
 from threadwise.store import OPEN_STATES, DecisionRequest, QueueItem, Report, Store
 from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
 
@@ -60,11 +60,9 @@ def premoderate(
     store.save_run(analysis.run)
     store.add_findings(f for f in analysis.findings if f.comment_id in targets)
     latest = {item.comment.id: item.decision for item in store.queue(thread_id=thread.id, limit=None)}
-    suggestions = [
-        suggest(policy, c, analysis.findings_for(c.id), history=_history(store, policy, c))
-        for c in thread.comments
-        if c.id in targets
-    ]
+    standings: dict[str, Standing] = {}  # one look-up per commenter, however many comments they wrote
+    suggestions = [_suggest_stored(store, policy, c, analysis.findings_for(c.id), standings)
+                   for c in thread.comments if c.id in targets]  # fmt: skip
     requests = [suggestion_request(policy, s) for s in suggestions]
     new = [r for r in requests if not _already_settled(latest.get(r.comment_id), r)]
     kept = [r.comment_id for r in requests if r not in new]
@@ -97,10 +95,22 @@ def submit_comment(
     return placed, suggestion
 
 
-def _held_for_standing(store: Store, comment: Comment, suggestion: Suggestion) -> Suggestion:
-    """A banned, suspended or premoderated commenter's new comment is held for a person, the standing named."""
-    standing = standing_of(store, comment.author_key) if comment.author_key else None
-    if standing is None or not standing.restricted or suggestion.action in ("review", "reject"):
+def _suggest_stored(store: Store, policy: Policy, comment: Comment, findings: Sequence[Finding],
+                    standings: dict[str, Standing]) -> Suggestion:
+    suggestion = suggest(policy, comment, findings, history=_history(store, policy, comment))
+    return _held_for_standing(store, comment, suggestion, standings)
+
+
+def _held_for_standing(store: Store, comment: Comment, suggestion: Suggestion,
+                       known: dict[str, Standing] | None = None) -> Suggestion:
+    """A banned, suspended or premoderated commenter's comment is held for a person, the standing named."""
+    if comment.author_key is None:
+        return suggestion
+    known = {} if known is None else known
+    if comment.author_key not in known:
+        known[comment.author_key] = standing_of(store, comment.author_key)
+    standing = known[comment.author_key]
+    if not standing.restricted or suggestion.action in ("review", "reject"):
         return suggestion
     reason = f"the commenter is {standing.summary}"
     match = RuleMatch("author-standing", "review", reason)
