@@ -166,18 +166,20 @@ def test_a_score_without_a_span_names_the_words_that_carried_it() -> None:
     (findings,) = run(text)
     toxicity = by_label(findings, "toxicity")
     assert toxicity is not None and toxicity.score >= 0.8 and toxicity.spans == ()
-    carried = toxicity.detail["carried_by"]
-    words = [text[a:b] for a, b, _ in carried]
+    assert all("carried_by" not in f.detail for f in findings)  # asked for holds only: one pass per word
+    carried = analyser().carried_by(text, ["toxicity", "insult"])
+    words = [text[a:b] for a, b, _ in carried["toxicity"]]
     assert "Nazi" in words and "shut" in words and len(words) <= 3
-    assert all(drop >= 0.1 for _, _, drop in carried)
+    assert all(drop >= 0.1 for _, _, drop in carried["toxicity"])
     # Blanking a named word really lowers the score by the drop recorded (the model read again, not a list).
-    a, b, drop = carried[words.index("Nazi")]
+    a, b, drop = carried["toxicity"][words.index("Nazi")]
     (blanked,) = run(text[:a] + " " * (b - a) + text[b:])
     after = by_label(blanked, "toxicity")
     assert after is not None and toxicity.score - after.score == pytest.approx(drop, abs=0.002)
 
 
-def test_a_finding_with_spans_or_below_explain_from_names_no_carrying_words() -> None:
-    marked, polite = run("You are an idiot and a moron, go away.", "Thanks for the article, the figures helped.")
-    assert all("carried_by" not in f.detail for f in marked if f.spans)
-    assert all("carried_by" not in f.detail for f in polite)
+def test_carried_words_are_in_the_offsets_of_what_the_reader_wrote() -> None:
+    text = "Anyone who supports this is no better than a N4zi collaborator. These people should shut up."
+    carried = analyser().carried_by(text, ["toxicity"])
+    assert all(0 <= a < b <= len(text) for a, b, _ in carried.get("toxicity", []))
+    assert analyser().carried_by("Thanks, a fair piece.", ["toxicity"]) == {}  # nothing to carry

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from threadwise.errors import EmptyInput, InvalidAction, ModerationError, ReasonRequired
+from threadwise.explain import with_carried_words
 from threadwise.model import Comment, Decision, Finding, Run, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, suggest
@@ -89,7 +90,8 @@ def submit_comment(
     context = Thread(reply.article, (*reply.ancestors, comment))
     analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
-    suggestion = _held_for_standing(store, comment, suggest(policy, comment, findings, history=history))
+    suggestion = _held_for_standing(store, comment, with_carried_words(policy, comment, suggest(
+        policy, comment, findings, history=history)))
     store.save_run(analysis.run)
     placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
     return placed, suggestion
@@ -97,7 +99,8 @@ def submit_comment(
 
 def _suggest_stored(store: Store, policy: Policy, comment: Comment, findings: Sequence[Finding],
                     standings: dict[str, Standing]) -> Suggestion:
-    suggestion = suggest(policy, comment, findings, history=_history(store, policy, comment))
+    suggestion = with_carried_words(policy, comment, suggest(policy, comment, findings,
+                                                             history=_history(store, policy, comment)))
     return _held_for_standing(store, comment, suggestion, standings)
 
 

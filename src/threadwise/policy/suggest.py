@@ -50,8 +50,8 @@ class RuleMatch:
     threshold: float | None = None
     analyser: str | None = None
     analyser_version: str | None = None
-    # Where the finding has no span: the words whose removal lowered its score (start, end, drop). Shown to the
-    # moderator as what carried the score; never evidence enough to reject automatically.
+    # Where the finding has no span: the words whose removal lowered its score (start, end, drop), found for holds
+    # only (threadwise.explain). Shown to the moderator as what carried the score; never evidence to reject.
     carried_by: tuple[tuple[int, int, float], ...] = ()
 
 
@@ -122,15 +122,9 @@ def _label_matches(policy: Policy, findings: Sequence[Finding]) -> list[RuleMatc
             if item.analyser == rule.analyser and item.label == rule.label and item.score >= rule.min_score:
                 spans = item.spans or _spans_of(findings, rule.analyser)
                 reason = f"{rule.name}: {rule.label} {item.score:.2f} ≥ {rule.min_score:.2f}"
-                carried = () if spans else _carried_of(item)
                 out.append(RuleMatch(rule.name, rule.action, reason, spans, item.score, rule.min_score,
-                                     item.analyser, item.analyser_version, carried))
+                                     item.analyser, item.analyser_version))
     return out
-
-
-def _carried_of(item: Finding) -> tuple[tuple[int, int, float], ...]:
-    words = item.detail.get("carried_by") or ()
-    return tuple((int(w[0]), int(w[1]), float(w[2])) for w in words if isinstance(w, list | tuple) and len(w) == 3)
 
 
 def _spans_of(findings: Sequence[Finding], analyser: str) -> tuple[Span, ...]:
