@@ -157,3 +157,29 @@ def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     alone = [ToxicityAnalyser().setup().model_.read([t])[0].scores for t in texts]
     together = analyser().model_.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]
     assert [r.scores for r in together] == alone
+
+
+def test_a_score_without_a_span_names_the_words_that_carried_it() -> None:
+    # The example's comment 10: rude overall (the default policy holds it), yet no word-piece is marked toxic.
+    text = ("Anyone who supports this is no better than a Nazi collaborator. "
+            "These people should be ashamed and shut up.")  # fmt: skip
+    (findings,) = run(text)
+    toxicity = by_label(findings, "toxicity")
+    assert toxicity is not None and toxicity.score >= 0.8 and toxicity.spans == ()
+    assert all("carried_by" not in f.detail for f in findings)  # asked for holds only: one pass per word
+    carried = analyser().carried_by(text, ["toxicity", "insult"])
+    words = [text[a:b] for a, b, _ in carried["toxicity"]]
+    assert "Nazi" in words and "shut" in words and len(words) <= 3
+    assert all(drop >= 0.1 for _, _, drop in carried["toxicity"])
+    # Blanking a named word really lowers the score by the drop recorded (the model read again, not a list).
+    a, b, drop = carried["toxicity"][words.index("Nazi")]
+    (blanked,) = run(text[:a] + " " * (b - a) + text[b:])
+    after = by_label(blanked, "toxicity")
+    assert after is not None and toxicity.score - after.score == pytest.approx(drop, abs=0.002)
+
+
+def test_carried_words_are_in_the_offsets_of_what_the_reader_wrote() -> None:
+    text = "Anyone who supports this is no better than a N4zi collaborator. These people should shut up."
+    carried = analyser().carried_by(text, ["toxicity"])
+    assert all(0 <= a < b <= len(text) for a, b, _ in carried.get("toxicity", []))
+    assert analyser().carried_by("Thanks, a fair piece.", ["toxicity"]) == {}  # nothing to carry

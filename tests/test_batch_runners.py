@@ -112,3 +112,20 @@ def test_batch_refuses_an_unreachable_scheduler(corpus: tuple[Path, Path], tmp_p
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), pytest.raises(SchedulerUnavailable) as caught:
         run_batch([str(corpus[0])], tmp_path / "out", options=BatchOptions(scheduler="tcp://127.0.0.1:9"))
     assert caught.value.code == "TW-E115" and caught.value.source == "tcp://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_progress_advances_within_a_partition(corpus: tuple[Path, Path], local_fast: dict[str, pa.Table],
+                                                     tmp_path: Path, workers: int) -> None:
+    """Progress moves after each small batch of comments, not only when a 200-comment partition is written."""
+    seen: list[int] = []
+    out = tmp_path / "out.parquet"
+    run_batch([str(corpus[0])], out, articles=[str(corpus[1])], options=BatchOptions(partition_size=200,
+              workers=workers), on_progress=lambda phase, done, total: seen.append(done) if phase == "analysing"
+              else None)  # fmt: skip
+    assert seen[0] == 0 and seen[-1] == 400 and seen == sorted(seen)
+    inside = [n for n in seen if n % 200]
+    assert inside, f"progress only at partition ends: {seen}"
+    assert min(inside) <= 64  # the pipeline's batch: the first report comes after 64 comments at most
+    again = read_all(out)  # reporting changes nothing in the output
+    assert again["findings"].num_rows == local_fast["findings"].num_rows

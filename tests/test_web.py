@@ -6,6 +6,7 @@ The real app (``create_app``) serves a database seeded through pre-moderation; t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,8 +18,9 @@ from fastapi.testclient import TestClient
 from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed
 from threadwise.api.app import ApiSettings, create_app
 from threadwise.api.auth import actor_of, revoke_key
+from threadwise.model import Article, Comment, Thread
 from threadwise.moderation import audit_log
-from threadwise.store import Store
+from threadwise.store import DecisionRequest, Store
 from threadwise.web.highlight import Mark, marks_from_evidence, segments
 from threadwise.web.routes import FOCUS_CLAIM_SECONDS, safe_next
 
@@ -366,6 +368,37 @@ def test_queue_shows_evidence_context_and_history(web: Web) -> None:
     page += web.client.get("/ui/queue?state=escalated").text  # where c-quote is once an earlier test escalated it
     quote = page[page.index('id="item-c-quote"'):]
     assert "quotes the article (paragraph 1):</span> “approved the new bike lanes on Tuesday" in quote
+
+
+def item_html(page: str, comment_id: str) -> str:
+    item = page[page.index(f'id="item-{comment_id}"'):]
+    return item[: item.index("</article>")]
+
+
+def test_a_hold_without_a_marked_word_shows_the_words_that_carried_it(web: Web) -> None:
+    sign_in(web)
+    held = next(i for i in web.store.queue("review", limit=None) if "Nazi collaborator" in i.comment.text)
+    item = item_html(web.client.get("/ui/queue?state=review").text, held.comment.id)
+    assert '<mark class="evidence"' not in item  # the model marked no word of it ...
+    assert re.search(r'<mark class="carried" data-rule="toxic"[^>]*title="rude or disrespectful: without this word '
+                     r'the score falls by 0\.\d\d \(from 0\.8\d\)">Nazi</mark>', item)  # ... but these carried it
+    why = item[item.index('<ul class="why"'):]
+    assert "<strong>toxic</strong> (review): rude or disrespectful 0.8" in why and "≥ 0.80, model toxicity 2.0.0" in why
+    assert re.search(r"the words that carried the score .*“Nazi” 0\.\d\d, “shut” 0\.\d\d", why)
+
+
+def test_a_hold_on_a_score_with_no_word_at_all_says_so(web: Web) -> None:
+    """Evidence stored before words were named (or a score no single word carries): the item says so plainly."""
+    web.store.save_thread(Thread(Article(id="t-nospan", title="Quiet story"),
+                                 (Comment(id="c-nospan", thread_id="t-nospan", text="Well, well, well.", position=0),)))
+    evidence = json.dumps({"rule": "insult", "action": "review", "label": "toxicity.insult", "score": 0.5,
+                           "threshold": 0.45, "analyser": "toxicity", "analyser_version": "2.0.0", "spans": []})
+    web.store.append_decisions([DecisionRequest("c-nospan", "review", "policy:default@2", "insult", (evidence,))])
+    sign_in(web)
+    item = item_html(web.client.get("/ui/queue?state=review").text, "c-nospan")
+    assert "<mark" not in item
+    assert "<strong>insult</strong> (review): insult 0.50 ≥ 0.45, model toxicity 2.0.0." in item
+    assert "No word was marked and no single word carried the score" in item
 
 
 def test_audit_and_policy_pages(web: Web) -> None:

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from threadwise.errors import EmptyInput, InvalidAction, ModerationError, ReasonRequired
-from threadwise.model import Comment, Decision, Run, Thread, make_id
+from threadwise.explain import with_carried_words
+from threadwise.model import Comment, Decision, Finding, Run, Thread, make_id
 from threadwise.pipeline import Pipeline
 from threadwise.policy import AuthorHistory, Policy, RuleMatch, Suggestion, suggest
 from threadwise.service import analyse_thread
+from threadwise.standing import Standing, standing_of
 from threadwise.store import OPEN_STATES, DecisionRequest, QueueItem, Report, Store
 from threadwise.store.queue import POLICY_ACTOR, is_policy_actor
 
@@ -59,11 +61,9 @@ def premoderate(
     store.save_run(analysis.run)
     store.add_findings(f for f in analysis.findings if f.comment_id in targets)
     latest = {item.comment.id: item.decision for item in store.queue(thread_id=thread.id, limit=None)}
-    suggestions = [
-        suggest(policy, c, analysis.findings_for(c.id), history=_history(store, policy, c))
-        for c in thread.comments
-        if c.id in targets
-    ]
+    standings: dict[str, Standing] = {}  # one look-up per commenter, however many comments they wrote
+    suggestions = [_suggest_stored(store, policy, c, analysis.findings_for(c.id), standings)
+                   for c in thread.comments if c.id in targets]  # fmt: skip
     requests = [suggestion_request(policy, s) for s in suggestions]
     new = [r for r in requests if not _already_settled(latest.get(r.comment_id), r)]
     kept = [r.comment_id for r in requests if r not in new]
@@ -90,13 +90,40 @@ def submit_comment(
     context = Thread(reply.article, (*reply.ancestors, comment))
     analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
-    suggestion = suggest(policy, comment, findings, history=history)
+    suggestion = _held_for_standing(store, comment, with_carried_words(policy, comment, suggest(
+        policy, comment, findings, history=history)))
     store.save_run(analysis.run)
     placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
     return placed, suggestion
 
 
-def open_page(store: Store, moderator: str, states: Sequence[str], size: int) -> tuple[list[QueueItem], int]:
+def _suggest_stored(store: Store, policy: Policy, comment: Comment, findings: Sequence[Finding],
+                    standings: dict[str, Standing]) -> Suggestion:
+    suggestion = with_carried_words(policy, comment, suggest(policy, comment, findings,
+                                                             history=_history(store, policy, comment)))
+    return _held_for_standing(store, comment, suggestion, standings)
+
+
+def _held_for_standing(store: Store, comment: Comment, suggestion: Suggestion,
+                       known: dict[str, Standing] | None = None) -> Suggestion:
+    """A banned, suspended or premoderated commenter's comment is held for a person, the standing named."""
+    if comment.author_key is None:
+        return suggestion
+    known = {} if known is None else known
+    if comment.author_key not in known:
+        known[comment.author_key] = standing_of(store, comment.author_key)
+    standing = known[comment.author_key]
+    if not standing.restricted or suggestion.action in ("review", "reject"):
+        return suggestion
+    reason = f"the commenter is {standing.summary}"
+    match = RuleMatch("author-standing", "review", reason)
+    return replace(suggestion, action="review", reason=reason, matches=(match, *suggestion.matches))
+
+
+def open_page(
+    store: Store, moderator: str, states: Sequence[str], size: int, *, thread_id: str | None = None,
+    text: str | None = None, arrived_after: datetime | None = None,
+) -> tuple[list[QueueItem], int]:
     """Up to ``size`` items in ``states`` that no other moderator holds, and how many on the way were held.
 
     Looking claims nothing: a moderator who only glances at the queue locks no comment away from the
@@ -106,7 +133,7 @@ def open_page(store: Store, moderator: str, states: Sequence[str], size: int) ->
     mine: list[QueueItem] = []
     held = 0
     for state in states:
-        for item in store.queue(state, limit=size * 4):
+        for item in store.queue(state, limit=size * 4, thread_id=thread_id, text=text, arrived_after=arrived_after):
             if len(mine) >= size:
                 return mine, held
             if item.claim is not None and item.claim.moderator != moderator:
@@ -159,11 +186,13 @@ def _already_settled(latest: Decision | None, request: DecisionRequest) -> bool:
 
 def _evidence_item(policy: Policy, match: RuleMatch) -> str:
     labels = {r.name: f"{r.analyser}.{r.label}" for r in policy.rules}
-    item = {
+    item: dict[str, Any] = {
         "rule": match.rule, "action": match.action, "reason": match.reason, "label": labels.get(match.rule, match.rule),
         "score": match.score, "threshold": match.threshold, "analyser": match.analyser,
         "analyser_version": match.analyser_version, "spans": [[s.start, s.end, s.label] for s in match.spans],
     }  # fmt: skip
+    if match.carried_by:
+        item["carried_by"] = [list(w) for w in match.carried_by]
     return json.dumps(item, ensure_ascii=False, sort_keys=True)
 
 

@@ -8,7 +8,7 @@ dropping it silently or failing the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 
@@ -73,12 +73,17 @@ class Pipeline:
             self._ready = True
         return self
 
-    def run(self, contexts: Sequence[CommentContext], run_id: str | None = None) -> PipelineResult:
-        """Analyse contexts in batches; every finding stamped with ``run_id``."""
+    def run(self, contexts: Sequence[CommentContext], run_id: str | None = None,
+            on_batch: Callable[[int], None] | None = None) -> PipelineResult:
+        """Analyse contexts in batches; every finding stamped with ``run_id``; ``on_batch(n)`` after each batch of
+        ``n`` comments (progress)."""
         self.setup()
         result = PipelineResult()
         for start in range(0, len(contexts), self.batch_size):
-            result.extend(self._run_batch(contexts[start : start + self.batch_size], run_id))
+            batch = contexts[start : start + self.batch_size]
+            result.extend(self._run_batch(batch, run_id))
+            if on_batch is not None:
+                on_batch(len(batch))
         return result
 
     def run_thread(self, thread: Thread, run_id: str | None = None) -> PipelineResult:

@@ -222,7 +222,8 @@ def suggestion_record(suggestion: Suggestion) -> dict[str, Any]:
     return {
         "action": suggestion.action, "reason": suggestion.reason, "policy": suggestion.policy,
         "policy_version": suggestion.policy_version,
-        "matches": [{**asdict(m), "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in m.spans]}
+        "matches": [{**asdict(m), "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in m.spans],
+                     "carried_by": [{"start": a, "end": b, "drop": drop} for a, b, drop in m.carried_by]}
                     for m in suggestion.matches],
     }  # fmt: skip
 

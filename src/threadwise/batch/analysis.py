@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -89,6 +90,8 @@ class PartitionTask:
     analysers: tuple[str, ...]
     keys: list[RowKey]
     items: list[tuple[Comment, Article | None, tuple[Comment, ...]]] = field(repr=False)
+    # Where a worker process tells the driver how far it is: a queue taking (partition index, comments done).
+    progress: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,23 @@ class PartitionResult:
 _RUN_LOCK = threading.Lock()  # a Dask worker may run several threads; the pipeline serves one at a time
 
 
-def analyse_partition(task: PartitionTask) -> PartitionResult:
-    """Run the tier's pipeline over one partition and return its findings and comment summaries."""
+def analyse_partition(task: PartitionTask, on_comments: Callable[[int], None] | None = None) -> PartitionResult:
+    """Run the tier's pipeline over one partition and return its findings and comment summaries.
+
+    Progress, after each of the pipeline's small batches: ``on_comments(n)`` in this process, else a
+    ``(index, n)`` on ``task.progress`` (a worker process's way back to the driver)."""
     pipeline = get_pipeline(task.tier, task.analysers)
     contexts = [CommentContext(comment=c, article=a, ancestors=anc) for c, a, anc in task.items]
+    if on_comments is None and task.progress is not None:
+        queue = task.progress
+
+        def on_comments(n: int) -> None:
+            queue.put((task.index, n))
+
     with _RUN_LOCK:
         if task.tier == "full":
             _forget_embeddings()
-        result = pipeline.run(contexts, run_id=task.run_id)
+        result = pipeline.run(contexts, run_id=task.run_id, on_batch=on_comments)
     failed: dict[str, list[str]] = {}
     for failure in result.failures:
         for comment_id in failure.comment_ids:

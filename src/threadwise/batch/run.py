@@ -163,15 +163,23 @@ def _analyse(staging: Staging, manifest: Manifest, names: tuple[str, ...], optio
         on_progress("analysing", analysed, total)
     tasks = _tasks(staging, manifest, names, options, done)
     run = findings = 0
-    for result in run_partitions(tasks, workers=options.workers, scheduler=options.scheduler):
+    partial: dict[int, int] = {}  # comments analysed so far in partitions not yet finished
+
+    def within(index: int, n: int) -> None:
+        partial[index] = partial.get(index, 0) + n
+        if on_progress:
+            on_progress("analysing", analysed + sum(partial.values()), total)
+
+    for result in run_partitions(tasks, workers=options.workers, scheduler=options.scheduler, on_comments=within):
         _commit(out, result)
         manifest.done = sorted({*manifest.done, result.index})
         manifest.save(out)
         run += 1
         findings += result.findings.num_rows
         analysed += result.comments.num_rows
+        partial.pop(result.index, None)
         if on_progress:
-            on_progress("analysing", analysed, total)
+            on_progress("analysing", analysed + sum(partial.values()), total)
     return run, findings
 
 

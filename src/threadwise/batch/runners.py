@@ -11,6 +11,7 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -20,22 +21,49 @@ from threadwise.batch.errors import PartitionFailed, SchedulerUnavailable
 IN_FLIGHT_PER_WORKER = 2  # one running, one queued: workers never wait for the driver
 
 
-def run_partitions(tasks: Iterator[PartitionTask], *, workers: int = 1,
-                   scheduler: str | None = None) -> Iterator[PartitionResult]:
-    """Analyse every task; results come back as they finish."""
+OnComments = Callable[[int, int], None]  # (partition index, comments just analysed in it)
+PROGRESS_POLL_SECONDS = 0.25  # how often the driver looks for worker processes' progress while it waits
+
+
+def run_partitions(tasks: Iterator[PartitionTask], *, workers: int = 1, scheduler: str | None = None,
+                   on_comments: OnComments | None = None) -> Iterator[PartitionResult]:
+    """Analyse every task; results come back as they finish. ``on_comments`` hears of progress within
+    partitions, after each small batch, in this process and from local workers (a Dask run reports only
+    finished partitions)."""
     if scheduler is not None:
         return _on_dask(tasks, scheduler)
     if workers == 1:
-        return (analyse_partition(task) for task in tasks)
-    return _in_processes(tasks, workers)
+        return (analyse_partition(task, _for_partition(on_comments, task.index)) for task in tasks)
+    return _in_processes(tasks, workers, on_comments)
 
 
-def _in_processes(tasks: Iterator[PartitionTask], workers: int) -> Iterator[PartitionResult]:
+def _for_partition(on_comments: OnComments | None, index: int) -> Callable[[int], None] | None:
+    return None if on_comments is None else partial(on_comments, index)
+
+
+def _in_processes(tasks: Iterator[PartitionTask], workers: int,
+                  on_comments: OnComments | None) -> Iterator[PartitionResult]:
     # spawn, not fork: forking a process that already runs math threads can deadlock the child
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        first_done = partial(wait, return_when=FIRST_COMPLETED)
-        yield from _windowed(tasks, pool.submit, first_done, workers * IN_FLIGHT_PER_WORKER, (BrokenProcessPool,))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool, context.Manager() as manager:
+        progress = manager.Queue() if on_comments is not None else None
+
+        def drain() -> None:
+            while progress is not None and not progress.empty():
+                index, n = progress.get_nowait()
+                assert on_comments is not None
+                on_comments(index, n)
+
+        def first_done(futures: list[Any]) -> Any:
+            while True:  # wait in short steps, passing on the workers' progress in between
+                done, waiting = wait(futures, timeout=PROGRESS_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                drain()
+                if done:
+                    return done, waiting
+
+        with_queue = (replace(task, progress=progress) for task in tasks)
+        window = workers * IN_FLIGHT_PER_WORKER
+        yield from _windowed(with_queue, pool.submit, first_done, window, (BrokenProcessPool,))
 
 
 def _on_dask(tasks: Iterator[PartitionTask], scheduler: str) -> Iterator[PartitionResult]:

@@ -50,6 +50,9 @@ class RuleMatch:
     threshold: float | None = None
     analyser: str | None = None
     analyser_version: str | None = None
+    # Where the finding has no span: the words whose removal lowered its score (start, end, drop), found for holds
+    # only (threadwise.explain). Shown to the moderator as what carried the score; never evidence to reject.
+    carried_by: tuple[tuple[int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)

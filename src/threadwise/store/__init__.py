@@ -18,17 +18,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from threadwise.errors import StoreError
 from threadwise.model import Comment, Decision, Finding, Run, Thread
 from threadwise.policy import AuthorHistory
-from threadwise.store import access, feedback, queue, records, statements, threads
+from threadwise.store import access, feedback, queue, records, standing, statements, threads
 from threadwise.store.access import ApiKeyRecord, OutboxEvent, WebhookDelivery
 from threadwise.store.engine import make_engine, redact, transaction, upgrade_to_head
 from threadwise.store.feedback import ScoreSuggestion
 from threadwise.store.queue import OPEN_STATES, STATES, Claim, DecisionRequest, QueueItem, Report
+from threadwise.store.standing import AuthorAction
 from threadwise.store.statements import Statement
 from threadwise.store.threads import CommentVersion, SaveResult, ThreadSummary
 
 __all__ = [
-    "OPEN_STATES", "STATES", "ApiKeyRecord", "Claim", "CommentVersion", "DecisionRequest", "QueueItem", "Report",
-    "SaveResult", "ScoreSuggestion", "Statement", "Store", "ThreadSummary", "WebhookDelivery",
+    "OPEN_STATES", "STATES", "ApiKeyRecord", "AuthorAction", "Claim", "CommentVersion", "DecisionRequest", "QueueItem",
+    "Report", "SaveResult", "ScoreSuggestion", "Statement", "Store", "ThreadSummary", "WebhookDelivery",
 ]  # fmt: skip
 
 
@@ -165,11 +166,14 @@ class Store:
         return decided[-1] if decided else None
 
     def queue(
-        self, state: str | None = None, *, thread_id: str | None = None, limit: int | None = 50, offset: int = 0
+        self, state: str | None = None, *, thread_id: str | None = None, limit: int | None = 50, offset: int = 0,
+        text: str | None = None, arrived_after: datetime | None = None,
     ) -> list[QueueItem]:
-        """Comments in one queue (``STATES``; None: every comment), oldest first."""
+        """Comments in one queue (``STATES``; None: every comment), oldest first; of one story (``thread_id``),
+        whose text contains ``text`` (any case), stored after ``arrived_after``."""
+        where = queue.QueueFilter(thread_id, text, arrived_after)
         with self._read("cannot read the queue") as conn:
-            return queue.list_queue(conn, state, thread_id, limit, offset, _now())
+            return queue.list_queue(conn, state, where, limit, offset, _now())
 
     def queue_item(self, comment_id: str) -> QueueItem:
         with self._read(f"cannot read comment {comment_id}") as conn:
@@ -224,6 +228,17 @@ class Store:
     def statements(self, comment_id: str) -> list[Statement]:
         with self._read(f"cannot read statements of comment {comment_id}") as conn:
             return statements.statements_of(conn, comment_id)
+
+    def add_author_action(
+        self, author_key: str, action: str, note: str, actor: str, until: datetime | None = None
+    ) -> AuthorAction:
+        """Append a moderator's action on a commenter (see ``threadwise.standing``); none is ever changed."""
+        with self._write(f"cannot record {action} for {author_key!r}") as conn:
+            return standing.add_author_action(conn, author_key, action, note, until, actor, _now())
+
+    def author_actions(self, author_key: str) -> list[AuthorAction]:
+        with self._read(f"cannot read the actions on {author_key!r}") as conn:
+            return standing.author_actions_of(conn, author_key)
 
     # --- API keys and webhook deliveries -------------------------------------------------------------
 

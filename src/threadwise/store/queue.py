@@ -216,8 +216,17 @@ def reports_of(conn: Connection, comment_id: str) -> list[Report]:
 # --- the queue -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Which comments of a queue to list: one story, text containing words, stored after a moment."""
+
+    thread_id: str | None = None
+    text: str | None = None  # case-insensitive substring of the comment's latest text
+    arrived_after: datetime | None = None  # stored (first seen) strictly after this: live arrivals
+
+
 def list_queue(
-    conn: Connection, state: str | None, thread_id: str | None, limit: int | None, offset: int, now: datetime
+    conn: Connection, state: str | None, where: QueueFilter, limit: int | None, offset: int, now: datetime
 ) -> list[QueueItem]:
     """Comments in ``state`` (any state: None), oldest first, a page of ``limit`` (None: all) from ``offset``."""
     if state is not None and state not in STATES:
@@ -226,8 +235,13 @@ def list_queue(
     query = sa.select(items).order_by(items.c.seen, items.c.thread_id, items.c.position, items.c.id)
     if state is not None:
         query = query.where(items.c.state == state)
-    if thread_id is not None:
-        query = query.where(items.c.thread_id == thread_id)
+    if where.thread_id is not None:
+        query = query.where(items.c.thread_id == where.thread_id)
+    if where.text and where.text.strip():
+        wanted = where.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(items.c.text.ilike(f"%{wanted}%", escape="\\"))
+    if where.arrived_after is not None:
+        query = query.where(items.c.first_seen_at > where.arrived_after)
     return _to_items(conn, list(conn.execute(query.limit(limit).offset(offset))))
 
 

@@ -185,6 +185,20 @@ statements = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# What moderators decided about a commenter (the user drawer), append-only: ban, suspend (until a time),
+# premoderate (every new comment held), lift (ends any of those), note. The standing is the latest such row.
+author_actions = sa.Table(
+    "author_actions",
+    metadata,
+    sa.Column("id", sa.String, primary_key=True),
+    sa.Column("author_key", sa.Text, nullable=False, index=True),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("until", UTCDateTime),
+    sa.Column("actor", sa.String, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
 # API keys: only the SHA-256 of each key is kept, so a stolen database holds no usable key. ``id`` is
 # the short public part of the key, shown in listings and used to revoke it.
 api_keys = sa.Table(

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from threadwise.web import commenter_routes
 from threadwise.web.errors import WebError
 from threadwise.web.routes import on_web_error, router
 from threadwise.web.session import new_secret
@@ -20,6 +21,7 @@ def install_web(app: FastAPI) -> None:
     app.state.web_secret = new_secret()
     app.add_exception_handler(WebError, on_web_error)
     app.include_router(router)
+    app.include_router(commenter_routes.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
     # Someone who opens the server's address in a browser wants the queue, not a JSON 404.
     app.add_api_route("/", lambda: RedirectResponse("/ui/queue", status_code=307), include_in_schema=False)

@@ -22,10 +22,14 @@ class Mark:
     span_label: str  # what the analyser called the span itself, e.g. insult
     score: float | None
     threshold: float | None
+    drop: float | None = None  # a word that carried a spanless score: how much lower the score is without it
 
     @property
     def explanation(self) -> str:
         """In a moderator's words: "insult: score 0.90, held from 0.60", never "toxicity.toxicity"."""
+        if self.drop is not None:
+            return (f"{plain_name(self.label)}: without this word the score falls by {self.drop:.2f}"
+                    f"{f' (from {self.score:.2f})' if self.score is not None else ''}")
         score = f": score {self.score:.2f}" if self.score is not None else ""
         threshold = f", held from {self.threshold:.2f}" if self.threshold is not None else ""
         what = plain_name(self.span_label)
@@ -41,6 +45,11 @@ class Segment:
     @property
     def title(self) -> str:
         return "\n".join(m.explanation for m in self.marks)
+
+    @property
+    def kind(self) -> str:
+        """"evidence" where the analyser marked the words; "carried" where only removing them lowered the score."""
+        return "evidence" if any(m.drop is None for m in self.marks) else "carried"
 
     @property
     def rules(self) -> str:
@@ -78,7 +87,18 @@ def marks_from_evidence(evidence: Iterable[Mapping[str, Any]]) -> list[tuple[int
             mark = Mark(str(item["rule"]), str(item.get("label", item["rule"])), span_label,
                         _number(item.get("score")), _number(item.get("threshold")))  # fmt: skip
             found.append((start, end, mark))
+        if not item.get("spans"):
+            found.extend(_carried_marks(item))
     return found
+
+
+def _carried_marks(item: Mapping[str, Any]) -> list[tuple[int, int, Mark]]:
+    out = []
+    for word in item.get("carried_by") or ():
+        mark = Mark(str(item["rule"]), str(item.get("label", item["rule"])), "", _number(item.get("score")),
+                    _number(item.get("threshold")), float(word[2]))  # fmt: skip
+        out.append((int(word[0]), int(word[1]), mark))
+    return out
 
 
 def segments(text: str, marks: Iterable[tuple[int, int, Mark]]) -> list[Segment]:
@@ -98,3 +118,46 @@ def segments(text: str, marks: Iterable[tuple[int, int, Mark]]) -> list[Segment]
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
+
+
+@dataclass(frozen=True)
+class Why:
+    """One rule the policy acted on, as the moderator reads it beside the comment."""
+
+    rule: str
+    action: str
+    what: str  # the label in plain words
+    score: float | None
+    threshold: float | None
+    model: str  # analyser and version, e.g. "toxicity 2.1.0"; empty for a word list or a rule without a model
+    words: tuple[str, ...]  # the evidence spans' text
+    carried: tuple[tuple[str, float], ...]  # no span: the words whose removal lowered the score, and by how much
+    groups: frozenset[str] = frozenset()  # which of those words name a group of people (lower case)
+
+    def names_group(self, word: str) -> bool:
+        """A group's name among the words: the template says the score rests on who is named, not that the name
+        is abuse."""
+        return word.lower() in self.groups
+
+    @property
+    def unexplained(self) -> bool:
+        """Held on a score with no word to show: the template says so, rather than showing nothing."""
+        return self.score is not None and self.model != "" and not self.words and not self.carried
+
+
+def why_held(text: str, evidence: Iterable[Mapping[str, Any]], group_words: frozenset[str] = frozenset()) -> list[Why]:
+    """Every rule match of a suggestion's evidence, with the words it rests on (or the words that carried it);
+    ``group_words``: names of groups of people (the target lexicon), flagged where they are among those words."""
+    out = []
+    for item in evidence:
+        if "rule" not in item:
+            continue
+        words = tuple(dict.fromkeys(text[int(s[0]):int(s[1])] for s in item.get("spans") or ()))
+        carried = tuple((text[int(w[0]):int(w[1])], float(w[2])) for w in item.get("carried_by") or ())
+        analyser = str(item.get("analyser") or "")
+        model = f"{analyser} {item.get('analyser_version') or ''}".strip() if analyser and analyser != "words" else ""
+        named = {w.lower() for w in (*words, *(c for c, _ in carried))} & group_words
+        out.append(Why(str(item["rule"]), str(item.get("action", "")), plain_name(str(item.get("label", item["rule"]))),
+                       _number(item.get("score")), _number(item.get("threshold")), model, words, carried,
+                       frozenset(named)))
+    return out

@@ -8,9 +8,11 @@ for a short while (queue.js posts to /claim on focus), so two moderators never w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
@@ -23,13 +25,15 @@ from threadwise.model import Decision
 from threadwise.moderation import (
     MODERATOR_ACTIONS,
     audit_log,
-    author_open_items,
     bulk_decide,
     decide,
     evidence_items,
     open_page,
 )
 from threadwise.policy import Policy, load_policy
+from threadwise.report.assemble import build_report
+from threadwise.report.routes import report_csp
+from threadwise.report.source import render, stored_inputs
 from threadwise.statements import save_statement
 from threadwise.store import STATES, Store
 from threadwise.web import session as sessions
@@ -41,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 25
 FOCUS_CLAIM_SECONDS = 120  # how long the comment a moderator moved to stays theirs; moving to it again refreshes it
 AUDIT_LIMIT = 500
+POLL_SECONDS = 5  # how often an open queue asks for comments stored since it was shown
 QUEUES = ("open", *STATES)
 
 # autoescape on for every template, whatever its name: comment text is hostile input.
@@ -161,26 +166,86 @@ def logout(request: Request, form: FormBody) -> Response:
 # --- the queue -----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class QueueView:
+    """Which queue a page shows: its state, one story or all, and the words searched for."""
+
+    state: str = "open"
+    thread: str = ""
+    q: str = ""
+
+    def url(self, path: str = "/ui/queue", **more: str) -> str:
+        wanted = {"state": self.state, "thread": self.thread, "q": self.q, **more}
+        return f"{path}?{urlencode({k: v for k, v in wanted.items() if v})}"
+
+    def states(self) -> tuple[str, ...]:
+        if self.state not in QUEUES:
+            raise InvalidForm(f"no queue is called {self.state!r}", fix=f"the queues are {', '.join(QUEUES)}")
+        return OPEN_STATES if self.state == "open" else (self.state,)
+
+
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, state: str = "open") -> Response:
+def queue_page(request: Request, state: str = "open", thread: str = "", q: str = "") -> Response:
+    """A queue, of every story or one (``thread``), searched by text (``q``); new comments arrive by polling."""
     store = store_of(request)
     session = sessions.current_session(request, store)
-    if state not in QUEUES:
-        raise InvalidForm(f"no queue is called {state!r}", fix=f"the queues are {', '.join(QUEUES)}")
-    states = OPEN_STATES if state == "open" else (state,)
-    items, held = open_page(store, session.actor, states, PAGE_SIZE)
+    view = QueueView(state, thread.strip(), q.strip())
+    stamp = datetime.now(UTC)  # before reading: whatever is stored from now on is an arrival
+    items, held = open_page(store, session.actor, view.states(), PAGE_SIZE, thread_id=view.thread or None,
+                            text=view.q or None)  # fmt: skip
     policy = policy_of(request)
     return page(
-        request, "queue.html", session=session, state=state, queues=QUEUES, counts=queue_counts(store), held=held,
-        views=ItemReader(store, policy).views(items), reasons=reason_choices(policy), actions=MODERATOR_ACTIONS,
-        next=f"/ui/queue?state={state}", error=None, just_decided=False,
+        request, "queue.html", session=session, state=state, queues=QUEUES, counts=queue_counts(store, view),
+        held=held, views=ItemReader(store, policy).views(items), reasons=reason_choices(policy),
+        actions=MODERATOR_ACTIONS, next=view.url(), error=None, just_decided=False, view=view,
+        threads=store.list_threads(), arrivals=view.url("/ui/queue/arrivals", after=stamp.isoformat()),
+        poll_seconds=POLL_SECONDS,
     )  # fmt: skip
 
 
-def queue_counts(store: Store) -> dict[str, int]:
-    counts = store.queue_counts()
+@router.get("/queue/arrivals", response_class=HTMLResponse)
+def queue_arrivals(request: Request, after: str, state: str = "open", thread: str = "", q: str = "") -> Response:
+    """The comments of the queue stored since ``after``, for the page to append below the ones being read."""
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    view = QueueView(state, thread.strip(), q.strip())
+    try:
+        since = datetime.fromisoformat(after)
+    except ValueError as bad:
+        raise InvalidForm(f"after={after!r} is not an ISO time", fix="reload the queue") from bad
+    stamp = datetime.now(UTC)
+    items, _ = open_page(store, session.actor, view.states(), PAGE_SIZE, thread_id=view.thread or None,
+                         text=view.q or None, arrived_after=since)  # fmt: skip
+    policy = policy_of(request)
+    return page(
+        request, "_arrivals.html", session=session, views=ItemReader(store, policy).views(items),
+        reasons=reason_choices(policy), next=view.url(), error=None, just_decided=False, state=state,
+        queues=QUEUES, counts=queue_counts(store, view), oob_counts=True, view=view,
+        arrivals=view.url("/ui/queue/arrivals", after=stamp.isoformat()), poll_seconds=POLL_SECONDS,
+    )  # fmt: skip
+
+
+def queue_counts(store: Store, view: QueueView | None = None) -> dict[str, int]:
+    counts = store.queue_counts(view.thread or None if view else None)
     counts["open"] = sum(counts[s] for s in OPEN_STATES)
     return counts
+
+
+@router.get("/comments/{comment_id}", response_class=HTMLResponse)
+def comment_page(request: Request, comment_id: str) -> Response:
+    """One comment on a page of its own (a link to share with a colleague), with a link to it in its thread."""
+    store = store_of(request)
+    session = sessions.current_session(request, store)
+    try:
+        item = store.queue_item(comment_id)
+    except CommentNotFound as missing:
+        raise InvalidForm(missing.message, source=comment_id, fix="check the link") from missing
+    policy = policy_of(request)
+    return page(
+        request, "comment.html", session=session, v=ItemReader(store, policy).view(item),
+        reasons=reason_choices(policy), next=f"/ui/comments/{comment_id}", error=None, just_decided=False,
+        state=item.state,
+    )  # fmt: skip
 
 
 @router.post("/items/{comment_id}/claim")
@@ -225,10 +290,12 @@ def item_fragment(
     """One item, re-rendered in place, with the queue counts swapped out of band so they never go stale."""
     store, policy = store_of(request), policy_of(request)
     view = ItemReader(store, policy).view(store.queue_item(comment_id))
+    shown = QueueView(thread=parse_qs(urlsplit(first(form, "next")).query).get("thread", [""])[0])
     return page(
         request, "_item.html", status=200 if error is None else 409, session=session, v=view, error=error,
         reasons=reason_choices(policy), next=safe_next(first(form, "next")), just_decided=just_decided,
-        counts=queue_counts(store), queues=QUEUES, state=first(form, "state") or "open", oob_counts=True,
+        counts=queue_counts(store, shown), queues=QUEUES, state=first(form, "state") or "open", oob_counts=True,
+        view=shown,
     )  # fmt: skip
 
 
@@ -287,26 +354,17 @@ def decide_in_bulk(request: Request, form: FormBody) -> Response:
     return RedirectResponse(safe_next(first(form, "next")), status_code=303)
 
 
-@router.get("/commenter", response_class=HTMLResponse)
-def commenter_page(request: Request, key: str) -> Response:
-    """One commenter (by the source's account id, else the name within one thread): their history, every
-    stored comment, and a bulk decision for the open ones, with the count to confirm."""
+@router.get("/threads/{thread_id}/report", response_class=HTMLResponse)
+def thread_report_page(request: Request, thread_id: str) -> Response:
+    """The thread's report for a signed-in moderator (the API's asks for a key): where "in its thread" leads."""
     store = store_of(request)
-    session = sessions.current_session(request, store)
-    policy = policy_of(request)
+    sessions.current_session(request, store)
     try:
-        waiting = author_open_items(store, key)
-    except ModerationError as refused:
-        raise InvalidForm(refused.message, source=key, fix=refused.fix) from refused
-    every = store.author_items(key, limit=AUDIT_LIMIT)
-    if not every:
-        raise InvalidForm(f"no stored comment is by {key!r}", source=key)
-    reader = ItemReader(store, policy)
-    return page(
-        request, "commenter.html", session=session, key=key, who=every[-1].comment.author or "anonymous",
-        history=store.author_history(key, reader.window), days=reader.window, every=every, waiting=waiting,
-        reasons=reason_choices(policy), actions=MODERATOR_ACTIONS, next=f"/ui/commenter?{urlencode({'key': key})}",
-    )  # fmt: skip
+        text = render(build_report(stored_inputs(store, thread_id)), "html")
+    except ThreadwiseError as missing:
+        raise InvalidForm(missing.message, source=thread_id, fix=missing.fix) from missing
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": report_csp(text)}
+    return Response(text, media_type="text/html; charset=utf-8", headers=headers)
 
 
 # --- audit and policy --------------------------------------------------------------------------------

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from threadwise.analysers.heads import MissingHead
+from threadwise.analysers.target import TargetAnalyser
 from threadwise.model import Comment, Decision, Finding, Thread
 from threadwise.moderation import evidence_items
 from threadwise.policy import AuthorHistory, Policy
 from threadwise.statements import Draft, current_statement, draft_statement
 from threadwise.store import OPEN_STATES, QueueItem, Report, Statement, Store
 from threadwise.store.queue import is_policy_actor
-from threadwise.web.highlight import Segment, marks_from_evidence, segments
+from threadwise.web.highlight import Segment, Why, marks_from_evidence, segments, why_held
 
 __all__ = ["OPEN_STATES", "ItemReader", "ItemView", "reason_choices"]
 HISTORY_WINDOW_DAYS = 30
@@ -35,6 +38,7 @@ class ItemView:
     item: QueueItem
     segments: list[Segment]
     rules: list[dict[str, Any]]  # the policy's rule matches behind the suggestion
+    why: list[Why]  # the same, in plain words with the words each rests on
     article_title: str
     parent: Comment | None
     quotes: list[Quote]
@@ -74,6 +78,15 @@ def reason_choices(policy: Policy) -> list[ReasonChoice]:
     return choices
 
 
+@lru_cache(maxsize=1)
+def group_words() -> frozenset[str]:
+    """Words that name groups of people (the target analyser's lexicon); none where the lexicon is missing."""
+    try:
+        return TargetAnalyser().setup().group_words_
+    except MissingHead:
+        return frozenset()
+
+
 class ItemReader:
     """Builds item views, loading each thread and its findings once per page."""
 
@@ -100,6 +113,7 @@ class ItemReader:
             history = self.store.author_history(comment.author_key, self.window, excluding=comment.id)
         return ItemView(
             item=item, segments=segments(comment.text, marks_from_evidence(evidence)), rules=evidence,
+            why=why_held(comment.text, evidence, group_words()),
             article_title=thread.article.title or thread.id, parent=parent,
             quotes=self._quotes(comment, thread, parent), history=history, history_days=self.window,
             suggested_reason=next((self._reasons[e["rule"]] for e in evidence if e["rule"] in self._reasons), ""),

@@ -1,6 +1,7 @@
 // Keyboard moderation for the queue page: j/k move, a approve, r reject (reason picker), e escalate,
-// x select for the bulk bar. It only moves focus and submits the page's own forms; it never builds HTML
-// (the server renders every comment, escaped).
+// x select for the bulk bar, u the commenter drawer, o the comment's own page, / search, ? the key help.
+// It only moves focus, opens the page's own dialogs and submits its own forms; it never builds HTML (the
+// server renders every comment, escaped; htmx swaps what the server sent).
 (function () {
   "use strict";
   let current = 0;
@@ -76,6 +77,35 @@
     updateSelection();
   }
 
+  function openDrawer(item) {
+    const author = item && item.querySelector("a.author");
+    if (author) author.click(); // htmx loads the commenter into #drawer
+  }
+
+  function closeDrawer() {
+    const drawer = document.getElementById("drawer");
+    if (!drawer || !drawer.children.length) return false;
+    drawer.replaceChildren();
+    const item = items()[current];
+    if (item) item.focus({ preventScroll: true });
+    return true;
+  }
+
+  function openOwnPage(item) {
+    const link = item && item.querySelector("a.permalink");
+    if (link) window.location.assign(link.href);
+  }
+
+  function showHelp() {
+    const help = document.getElementById("keys-help");
+    if (help && !help.open) help.showModal();
+  }
+
+  function focusSearch() {
+    const search = document.querySelector("form.filter input[name=q]");
+    if (search) search.focus();
+  }
+
   function isTyping(element) {
     const tag = element.tagName;
     if (tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable) return true;
@@ -96,12 +126,14 @@
       }
       return;
     }
-    if (isTyping(event.target)) return;
+    if (event.key === "Escape" && closeDrawer()) { event.preventDefault(); return; }
+    if (isTyping(event.target) || (event.target.closest && event.target.closest("#drawer, dialog"))) return;
     const item = items()[current];
     const actions = {
       j: () => step(1), k: () => step(-1),
       a: () => submit(item, "approve"), e: () => submit(item, "escalate"),
       r: () => openPicker(item), x: () => toggleSelect(item),
+      u: () => openDrawer(item), o: () => openOwnPage(item), "/": focusSearch, "?": showHelp,
     };
     const act = actions[event.key];
     if (act) { event.preventDefault(); act(); }
@@ -109,6 +141,7 @@
 
   // A click in an item makes it the current one; a click on one of its controls keeps the focus there.
   document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest("button.close-drawer")) { closeDrawer(); return; }
     const item = event.target.closest && event.target.closest("#queue .item");
     if (!item) return;
     const onControl = event.target.closest("a, button, input, select, summary, textarea");
@@ -120,8 +153,24 @@
     if (event.target.classList && event.target.classList.contains("select")) updateSelection();
   });
 
+  // New comments arrive below the ones being read; the moderator's current item, focus and scroll stay put.
+  function settleArrivals() {
+    const seen = new Set();
+    items().forEach((item) => { // a comment stored while the page was read can come twice: keep the first
+      if (seen.has(item.id)) item.remove(); else seen.add(item.id);
+    });
+    const empty = document.querySelector("#queue .empty");
+    if (empty && items().length) empty.remove();
+    const all = items();
+    all.forEach((item, i) => item.classList.toggle("current", i === current));
+  }
+
   // A decided item comes back from the server in place of the old one: move on to the next open one.
-  document.addEventListener("htmx:afterSettle", () => {
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const from = event.detail && event.detail.elt;
+    if (from && from.id === "arrivals") { settleArrivals(); return; }
+    const target = event.detail && event.detail.target;
+    if ((target && target.id === "drawer") || (from && from.closest && from.closest("#drawer, .commenter"))) return;
     const item = items()[current];
     if (item && item.hasAttribute("data-just-decided")) {
       item.removeAttribute("data-just-decided");
