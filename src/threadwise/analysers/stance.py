@@ -1,89 +1,59 @@
-"""Stance of a comment toward the article and, for replies, toward its parent comment.
+"""Stance of a comment toward the article and, for replies, toward its parent comment: a pair model that reads both.
 
-One pairwise model scores (comment, target) pairs: the target is the article (title + lead, plus the
-paragraph most similar to the comment) or, for a reply, the parent comment. Features are the comment's
-MiniLM vector, its cosine with the target, hand cues ("?", negation, "fake", "source", "agree"…) alone and
-multiplied by that cosine (a denial of something on topic is not a denial of something else), and hashed
-word 1-2-grams. The elementwise product / |difference| of the two vectors was tried and dropped: with
-only 272 source tweets to learn from it memorised topics and lost 4-5 points on the dev split.
-A multinomial logistic regression (``threadwise.train.stance``) gives four temperature-calibrated
-probabilities. Evidence spans are the comment n-grams that pushed the winning label most.
+The fine-tuned MiniLM pair model (``heads/stance``: int8 ONNX, trained by ``threadwise train stance``) reads
+``[CLS] target [SEP] comment [SEP]`` and gives per-word-piece logits over support / deny / query / comment; the
+pair's logits are their mean, so each comment piece's share of the decision is exact and the pieces that carried
+the winning stance are its evidence. The target is the article sentence the comment quotes (from the quotes
+analyser) or else the article paragraph (the lead counts as one) that shares the most content words with it; for a
+reply, the parent comment.
+
+A support, deny or query reading is shown only at or above its calibrated probability (dev precision ≥ 0.6,
+``meta.json`` "thresholds"); below it the comment reads as ``comment`` and the finding says which stance was not
+sure enough.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
+import os
 import re
-import zlib
+import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.embed import DIMENSIONS, shared_embedder
-from threadwise.analysers.heads import load_head
+from threadwise.analysers.heads import MissingHead, heads_dir
 from threadwise.model import Article, Finding, Span
 
+HEAD = "stance"
 STANCES = ("support", "deny", "query", "comment")
-HASH_BITS = 12
-_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)?|[?!]")
+MAX_PIECES = 96  # target and comment together; the longer of the two is cut first
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _HAS_WORD = re.compile(r"[^\W_]")
-_CUES = {
-    "negation": re.compile(r"\b(?:not|no|never|nothing|isn'?t|aren'?t|wasn'?t|don'?t|doesn'?t|didn'?t|can'?t)\b"),
-    "falsity": re.compile(r"\b(?:fake|hoax|false|lies?|lying|liar|untrue|nonsense|rubbish|propaganda|debunked)\b"),
-    "evidence": re.compile(r"\b(?:source|sources|proof|evidence|confirm\w*|verified|really|citation|link)\b"),
-    "agreement": re.compile(r"\b(?:agree\w*|exactly|true|right|yes|indeed|well said|spot on|correct)\b"),
-    "disagreement": re.compile(r"\b(?:wrong|disagree\w*|misleading|ridiculous|absurd|incorrect)\b"),
-    "question_word": re.compile(r"^\W*(?:who|what|why|how|when|where|is|are|was|did|does|do|can|will)\b"),
-    "url": re.compile(r"https?://|www\."),
-}
-N_CUES = len(_CUES) + 2  # the regex cues, the question-mark count and the length
-MAX_CHARS = 5000  # cues past the first 5,000 characters add cost, not signal
+_LOADING = threading.Lock()  # one load at a time: API threads may set up the same analyser together
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
+_STOPWORDS = frozenset(" ".join((
+    "a an the and or but if of to in on at by for with from as is are was were be been being it its this that ",
+    "these those there their they them he she his her we our you your i my me not no so than then too very can ",
+    "will would should could has have had do does did just about into over after before more most some such only ",
+    "also what which who whom when where why how all any each ",
+)).split())
 
 
-def tokens(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased word and ?/! tokens with their character offsets in ``text``."""
-    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text[:MAX_CHARS])]
+def content_words(text: str) -> set[str]:
+    return {w for w in (m.group().lower() for m in _WORD.finditer(text)) if w not in _STOPWORDS and len(w) > 1}
 
 
-def _bucket(gram: str) -> int:
-    return zlib.crc32(gram.encode("utf-8")) & ((1 << HASH_BITS) - 1)
-
-
-def grams(text: str) -> list[tuple[int, int, int]]:
-    """(hash bucket, start, end) of every word 1- and 2-gram in the text."""
-    toks = tokens(text)
-    out = [(_bucket(t), s, e) for t, s, e in toks]
-    out += [(_bucket(a[0] + " " + b[0]), a[1], b[2]) for a, b in itertools.pairwise(toks)]
-    return out
-
-
-def cue_features(text: str) -> np.ndarray:
-    """Hand-written cues (counts squashed to [0, 1]) followed by binary hashed n-grams."""
-    lowered = text[:MAX_CHARS].lower()
-    dense = [min(1.0, len(p.findall(lowered)) / 2) for p in _CUES.values()]
-    dense += [min(1.0, lowered.count("?") / 2), min(1.0, np.log1p(len(lowered.split())) / 6)]
-    hashed = np.zeros(1 << HASH_BITS, dtype=np.float32)
-    for bucket, _, _ in grams(text):
-        hashed[bucket] = 1.0
-    return np.concatenate([np.asarray(dense, dtype=np.float32), hashed])
-
-
-def target_vector(comment: np.ndarray, paragraphs: np.ndarray) -> np.ndarray:
-    """The target as one vector: its lead paragraph plus the paragraph closest to the comment."""
-    best = paragraphs[int(np.argmax(paragraphs @ comment))]
-    joined = paragraphs[0] + best
-    return (joined / max(float(np.linalg.norm(joined)), 1e-9)).astype(np.float32)
-
-
-def pair_features(comment: np.ndarray, target: np.ndarray, text: str) -> np.ndarray:
-    """The feature row for one (comment, target) pair; training and inference share this function.
-
-    Layout: comment vector (384), cosine (1), dense cues (N_CUES), cosine x dense cues, hashed n-grams."""
-    cosine = float(comment @ target)
-    cues = cue_features(text)
-    return np.concatenate([comment, [cosine], cues[:N_CUES], cosine * cues[:N_CUES], cues[N_CUES:]]).astype(np.float32)
+def passage_for(text: str, paragraphs: Sequence[str]) -> str:
+    """The paragraph that shares the most content words with ``text`` (length-normalised; the first on ties)."""
+    if not paragraphs:
+        return ""
+    words = content_words(text)
+    overlap = [len(words & content_words(p)) / (len(content_words(p)) + 4) ** 0.5 for p in paragraphs]
+    return paragraphs[int(np.argmax(overlap))]
 
 
 def article_paragraphs(article: Article | None) -> tuple[str, ...]:
@@ -95,38 +65,103 @@ def article_paragraphs(article: Article | None) -> tuple[str, ...]:
     return tuple(p for p in (lead, *paragraphs[1:]) if p)
 
 
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence(s) of ``text`` containing [start, end)."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = _SENTENCE_END.search(text, end)
+    return text[begin : after.end() if after else len(text)].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class StanceReading:
+    """The pair model's reading of one (target, comment) pair."""
+
+    logits: np.ndarray  # (len(STANCES),), before temperature
+    probabilities: dict[str, float]
+    label: str  # the stance shown: the most likely one when sure enough, else "comment"
+    best: str  # the most likely stance, shown or not
+    evidence: tuple[tuple[int, int], ...]  # character offsets in the comment
+
+
 class StanceAnalyser:
     """Support / deny / query / comment toward the article, and toward the parent for replies."""
 
     name: ClassVar[str] = "stance"
-    version: ClassVar[str] = "1.0"
-    requires: ClassVar[tuple[str, ...]] = ()
+    version: ClassVar[str] = "2.0.0"
+    requires: ClassVar[tuple[str, ...]] = ("quotes",)
     labels: ClassVar[tuple[str, ...]] = (*STANCES, *(f"parent_{s}" for s in STANCES))
-    needs_embedding: ClassVar[bool] = True
+    needs_embedding: ClassVar[bool] = False
 
-    def __init__(self, head: str = "stance", max_spans: int = 3, span_min_weight: float = 0.02) -> None:
-        self.head = head
+    def __init__(self, calibration: bool = True, max_spans: int = 2) -> None:
+        self.calibration = calibration  # False only while training: raw softmax, every stance shown
         self.max_spans = max_spans
-        self.span_min_weight = span_min_weight
 
     def setup(self) -> Self:
-        if getattr(self, "coef_", None) is None:
-            arrays, meta = load_head(self.head)
-            self.coef_: np.ndarray = arrays["coef"]
-            self.intercept_: np.ndarray = arrays["intercept"]
-            self.mean_: np.ndarray = arrays["mean"]
-            self.scale_: np.ndarray = arrays["scale"]
-            self.temperature_: float = float(meta["temperature"])
-            self.classes_: tuple[str, ...] = tuple(meta["classes"])
+        with _LOADING:
+            if getattr(self, "session_", None) is None:
+                self._load()
         return self
 
-    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
-        """Calibrated class probabilities (columns in ``classes_`` order) for feature rows."""
-        logits = ((rows - self.mean_) / self.scale_) @ self.coef_.T + self.intercept_
-        logits = logits / self.temperature_
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+    def __getstate__(self) -> dict[str, Any]:  # the ONNX session stays in its process; setup() reloads it
+        return {k: v for k, v in self.__dict__.items() if k in ("calibration", "max_spans")}
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = heads_dir() / HEAD
+        if not (folder / "model.onnx").is_file():
+            raise MissingHead(f"no stance model at {folder / 'model.onnx'}", source=HEAD)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8")) if self.calibration else {}
+        self.temperature_: float = float(meta.get("temperature", 1.0))
+        self.thresholds_: dict[str, float] = {s: float(meta.get("thresholds", {}).get(s, 0.0)) for s in STANCES}
+        self.model_version_: str = str(meta.get("version", self.version))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = int(os.environ.get("THREADWISE_THREADS", "2"))
+        options.inter_op_num_threads = 1
+        self.session_: Any = ort.InferenceSession(str(folder / "model.onnx"), options,
+                                                  providers=["CPUExecutionProvider"])
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_PIECES, strategy="longest_first")
+        self.tokenizer_: Any = tokenizer
+
+    def read(self, target: str, comment: str) -> StanceReading:
+        """One pass over the pair (alone: int8 activation scales would otherwise mix neighbours' readings)."""
+        self.setup()
+        e = self.tokenizer_.encode(target or " ", comment)
+        feed = {"input_ids": np.array([e.ids], dtype=np.int64),
+                "attention_mask": np.ones((1, len(e.ids)), dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
+        (pieces,) = self.session_.run(None, feed)
+        pieces = pieces[0]
+        logits = pieces.mean(axis=0)
+        z = logits / self.temperature_
+        proba = np.exp(z - z.max())
+        proba /= proba.sum()
+        k = int(np.argmax(proba))
+        best = STANCES[k]
+        label = best if proba[k] >= self.thresholds_[best] else "comment"
+        evidence = () if label == "comment" else self._evidence(comment, e, pieces[:, k] - pieces.mean(axis=1))
+        return StanceReading(logits, {s: round(float(p), 4) for s, p in zip(STANCES, proba, strict=True)},
+                             label, best, evidence)
+
+    def _evidence(self, comment: str, encoding: Any, push: np.ndarray) -> tuple[tuple[int, int], ...]:
+        """Whole words around the comment pieces that pushed the stance most (at least half the top push)."""
+        mine = [i for i, s in enumerate(encoding.sequence_ids) if s == 1]
+        if not mine:
+            return ()
+        top = max(float(push[i]) for i in mine)
+        if top <= 0:
+            return ()
+        chosen: list[tuple[int, int]] = []
+        for i in sorted(mine, key=lambda j: -push[j]):
+            if push[i] < top / 2 or len(chosen) >= self.max_spans:
+                break
+            span = _word_window(comment, *encoding.offsets[i])
+            if span and all(span[1] <= a or span[0] >= b for a, b in chosen):
+                chosen.append(span)
+        return tuple(sorted(chosen))
 
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         self.setup()
@@ -134,58 +169,43 @@ class StanceAnalyser:
         for context in batch:
             if not _HAS_WORD.search(context.text):
                 continue  # nothing to read a stance from (empty, whitespace, emoji-only)
-            out.extend(self._analyse_one(context))
+            target = article_target(context)
+            if target:
+                out.append(self._finding(context, target, "", "article"))
+            parent = context.parent
+            if parent is not None and _HAS_WORD.search(parent.text):
+                out.append(self._finding(context, parent.text, "parent_", parent.id))
         return out
 
-    def _analyse_one(self, context: CommentContext) -> list[Finding]:
-        embedder = shared_embedder()
-        vector = context.embedding if context.embedding is not None else embedder.encode([context.text])[0]
-        found = []
-        paragraphs = article_paragraphs(context.article)
-        if paragraphs:
-            target = target_vector(vector, embedder.encode(list(paragraphs)))
-            found.append(self._finding(context, vector, target, "", "article"))
-        parent = context.parent
-        if parent is not None and _HAS_WORD.search(parent.text):
-            target = embedder.encode([parent.text])[0]
-            found.append(self._finding(context, vector, target, "parent_", parent.id))
-        return found
+    def _finding(self, context: CommentContext, target: str, prefix: str, toward: str) -> Finding:
+        reading = self.read(target, context.text)
+        detail: dict[str, Any] = {"toward": toward, "target": target[:300], "probabilities": reading.probabilities,
+                                  "model_version": self.model_version_}
+        if reading.label != reading.best:
+            detail["not_sure_enough"] = {"stance": reading.best, "probability": reading.probabilities[reading.best],
+                                         "threshold": self.thresholds_[reading.best]}
+        spans = tuple(Span(a, b, "stance") for a, b in reading.evidence)
+        return finding(self, context, prefix + reading.label, reading.probabilities[reading.label], spans=spans,
+                       detail=detail)
 
-    def _finding(self, context: CommentContext, vector: np.ndarray, target: np.ndarray, prefix: str,
-                 toward: str) -> Finding:
-        row = pair_features(vector, target, context.text)
-        proba = self.predict_proba(row[None, :])[0]
-        best = int(np.argmax(proba))
-        detail: dict[str, Any] = {
-            "toward": toward,
-            "probabilities": {c: round(float(p), 4) for c, p in zip(self.classes_, proba, strict=True)},
-            "similarity": round(float(vector @ target), 4),
-        }
-        spans = self._evidence(context.text, row, best)
-        return finding(self, context, prefix + self.classes_[best], float(proba[best]), spans=spans, detail=detail)
 
-    def _evidence(self, text: str, row: np.ndarray, label: int) -> tuple[Span, ...]:
-        """The cue matches and n-grams that pushed ``label`` up most, relative to the other labels.
+def article_target(context: CommentContext) -> str:
+    """The article sentence the comment quotes (the first quote), else the paragraph closest to it in words."""
+    article = context.article
+    if article is None:
+        return ""
+    for quote in context.findings_of("quotes"):
+        where = quote.detail.get("article_span") if quote.label == "quotes_article" else None
+        if where:
+            return sentence_around(article.text, int(where[0]), int(where[1]))
+    return passage_for(context.text, article_paragraphs(article))
 
-        The model is linear, so a feature's push is exactly weight x value; a regex cue's push (alone and
-        times the cosine) is shared by the places it matched, an n-gram's is its own."""
-        weights = self.coef_ / self.scale_
-        relative = weights[label] - weights.mean(axis=0)
-        scored: dict[tuple[int, int], float] = {}
-        lowered = text[:MAX_CHARS].lower()
-        patterns = [*_CUES.values(), re.compile(r"\?")]
-        for i, pattern in enumerate(patterns):
-            cue, cross = DIMENSIONS + 1 + i, DIMENSIONS + 1 + N_CUES + i  # see pair_features' layout
-            push = relative[cue] * row[cue] + relative[cross] * row[cross]
-            for m in pattern.finditer(lowered):
-                key = (m.start(), m.end())
-                scored[key] = scored.get(key, 0.0) + float(push)
-        offset = row.shape[0] - (1 << HASH_BITS)
-        for bucket, start, end in grams(text):
-            scored[(start, end)] = scored.get((start, end), 0.0) + float(relative[offset + bucket])
-        top = sorted(((w, s, e) for (s, e), w in scored.items() if w >= self.span_min_weight and e > s), reverse=True)
-        chosen: list[tuple[int, int]] = []
-        for _, start, end in top:
-            if len(chosen) < self.max_spans and all(end <= s or start >= e for s, e in chosen):
-                chosen.append((start, end))
-        return tuple(Span(s, e, "cue") for s, e in sorted(chosen))
+
+def _word_window(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """[start, end) widened to whole words, with one word either side (a stance lives in a phrase, not a piece)."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    hit = [k for k, (a, b) in enumerate(words) if a < end and start < b]
+    if not hit:
+        return None
+    first, last = max(0, hit[0] - 1), min(len(words) - 1, hit[-1] + 1)
+    return words[first][0], words[last][1]

@@ -1,289 +1,402 @@
-"""Train and evaluate the stance head (multinomial logistic regression over pair features).
+"""Fine-tune the stance pair model (``threadwise train stance``): MiniLM reads (target passage, comment) together.
 
-Training data: RumourEval 2017 task A train split (reply vs source tweet). FNC-1 headline-vs-body pairs (its own
-80 % body split) and SemEval-2016 task 6 train tweets are tried as down-weighted extra rows and kept only if
-RumourEval dev improves (with the current features they do not: dev macro-F1 0.49 vs 0.64).
-Hyper-parameters are chosen on the RumourEval dev split only; the RumourEval test split, the FNC-1 held-out
-bodies and the SemEval-2016 test split are used for reporting, never for choices.
+Training pairs: RumourEval-2017 A train (reply vs source tweet), SemEval-2016 task 6 train (tweet vs its target
+phrase), FNC-1 headline vs the body paragraph that overlaps it most (train bodies of our 80/20 body split; only the
+competition set is public) and our own synthetic comments judging an op-ed (``stance_templates``). Dev pairs are
+carved from training data only: RumourEval's dev split, 10 % of SemEval-2016 train (by text hash), 10 % of the FNC-1
+train bodies. The official test splits and the FNC-1 held-out bodies are read by ``evaluate`` alone.
+
+One epoch, embeddings and the two bottom layers frozen (as the conduct model), class weights to the power 0.5.
+Temperature and the per-label thresholds for showing a stance (dev precision ≥ 0.6) are set on the dev pairs through
+the exported int8 graph, i.e. the shipped code path.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
-from threadwise.analysers.heads import heads_dir, save_head
-from threadwise.analysers.stance import N_CUES, STANCES, StanceAnalyser, pair_features, target_vector
-from threadwise.train import SEED, cached_embeddings
-from threadwise.train.stance_data import Pair, load_fnc1, load_rumoureval, load_semeval2016
+from threadwise.analysers.heads import writable_heads_dir
+from threadwise.analysers.stance import HEAD, MAX_PIECES, STANCES, StanceAnalyser, passage_for
+from threadwise.locations import cache_dir
+from threadwise.train import SEED
+from threadwise.train.conduct import FROZEN_LAYERS, _checkpoint, _resume, base_model_path, batches
+from threadwise.train.stance_data import Pair, _stable, load_fnc1, load_rumoureval, load_semeval2016
+from threadwise.train.stance_templates import pairs as synthetic_pairs
 
-HEAD = "stance"
-N_DENSE = 384 + 1 + 2 * N_CUES  # the standardised block of pair_features; binary hashed n-grams follow
-GRID_C = (0.0003, 0.001, 0.003)  # strong regularisation: train and dev/test are different news events
-GRID_WEIGHT_POWER = (0.25, 0.5)  # 0 = no class weights, 1 = fully balanced (over-predicts deny on dev)
-EXTRA_WEIGHT = 0.3  # FNC-1 / SemEval rows count less: other genres, other label definitions
-
-
-def features(name: str, pairs: Sequence[Pair]) -> np.ndarray:
-    """Feature rows for pairs, with every text embedded once (cached in the cache folder)."""
-    texts = [p.text for p in pairs]
-    paragraphs = sorted({t for p in pairs for t in p.target})
-    comment_vecs = cached_embeddings(f"{name}-texts", texts)
-    para_vecs = cached_embeddings(f"{name}-targets", paragraphs)
-    index = {t: i for i, t in enumerate(paragraphs)}
-    rows = []
-    for pair, vec in zip(pairs, comment_vecs, strict=True):
-        target = target_vector(vec, para_vecs[[index[t] for t in pair.target]])
-        rows.append(pair_features(vec, target, pair.text))
-    return np.stack(rows) if rows else np.zeros((0, N_DENSE), dtype=np.float32)
+BATCH = 32
+ENCODER_LR = 5e-5
+HEAD_LR = 1e-3
+WARMUP = 0.06
+WEIGHT_POWER = 0.5
+MIN_PRECISION = 0.6  # a stance shown to a person is right at least this often on dev
 
 
-def _scaler(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardise the dense embedding block only; binary cue columns keep their 0/1 scale."""
-    mean = np.zeros(x.shape[1], dtype=np.float32)
-    scale = np.ones(x.shape[1], dtype=np.float32)
-    mean[:N_DENSE] = x[:, :N_DENSE].mean(axis=0)
-    scale[:N_DENSE] = x[:, :N_DENSE].std(axis=0) + 1e-6
-    return mean, scale
+# --- data --------------------------------------------------------------------------------------------
 
 
-def _class_weights(y: np.ndarray, power: float) -> np.ndarray:
-    counts = {c: max(1, int((y == c).sum())) for c in STANCES}
-    return np.array([(len(y) / (len(STANCES) * counts[c])) ** power for c in y])
+def split_pairs(data: Path) -> tuple[list[Pair], list[Pair]]:
+    """(train, dev) pairs, each dev carved from a training split."""
+    train: list[Pair] = []
+    dev: list[Pair] = []
+    for pair in load_rumoureval(data):
+        (train if pair.split == "train" else dev if pair.split == "dev" else []).append(pair)
+    for pair in load_semeval2016(data):
+        if pair.split == "train":
+            (dev if _stable(pair.text) % 10 == 0 else train).append(pair)
+    for pair in load_fnc1(data):
+        if pair.split == "train":
+            (dev if _stable(pair.group + "dev") % 10 == 0 else train).append(pair)
+    train += synthetic_pairs()
+    return train, dev
 
 
-def fit(x: np.ndarray, y: np.ndarray, extra: np.ndarray, c: float, power: float) -> dict[str, np.ndarray]:
-    """One multinomial LR; ``extra`` marks rows from the auxiliary datasets (down-weighted)."""
-    mean, scale = _scaler(x[~extra])
-    weights = _class_weights(y, power) * np.where(extra, EXTRA_WEIGHT, 1.0)
-    model = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
-    model.fit(sparse.csr_matrix((x - mean) / scale), y, sample_weight=weights)
-    coef = np.zeros((len(STANCES), x.shape[1]), dtype=np.float32)
-    intercept = np.full(len(STANCES), -30.0, dtype=np.float32)  # a class absent from y (FNC-1 has no query)
-    for row, label in enumerate(model.classes_):
-        coef[STANCES.index(label)] = model.coef_[row]
-        intercept[STANCES.index(label)] = model.intercept_[row]
-    return {"coef": coef, "intercept": intercept, "mean": mean, "scale": scale}
+def texts_of(pair: Pair) -> tuple[str, str]:
+    """(target passage, comment) as the analyser builds them: the target paragraph that overlaps the text most."""
+    return passage_for(pair.text, pair.target), pair.text
 
 
-def _proba(arrays: dict[str, np.ndarray], x: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    logits = ((x - arrays["mean"]) / arrays["scale"]) @ arrays["coef"].T + arrays["intercept"]
-    logits = logits / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+# --- model -------------------------------------------------------------------------------------------
 
 
-def _temperature(arrays: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> float:
-    """The softmax temperature minimising dev log-loss (Guo et al. 2017); argmax is unchanged."""
-    target = np.array([STANCES.index(v) for v in y])
-    best, best_loss = 1.0, np.inf
+def build_model() -> Any:
+    import torch
+    from transformers import AutoModel
+
+    class PairModel(torch.nn.Module):
+        """Per-piece stance logits; the pair's logits are their mean over the pieces (so each piece's share of
+        the decision is exact, which gives the evidence span)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(base_model_path())
+            self.dropout = torch.nn.Dropout(0.1)
+            self.token = torch.nn.Linear(self.encoder.config.hidden_size, len(STANCES))
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            return self.token(self.dropout(hidden))
+
+    model = PairModel()
+    for frozen in (model.encoder.embeddings, *model.encoder.encoder.layer[:FROZEN_LAYERS]):
+        frozen.requires_grad_(False)
+    return model
+
+
+def pooled(token_logits: Any, mask: Any) -> Any:
+    m = mask.unsqueeze(-1).to(token_logits.dtype)
+    return (token_logits * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def _encode(pairs: Sequence[Pair], tokenizer: Any) -> dict[str, list[list[int]]]:
+    targets, comments = zip(*(texts_of(p) for p in pairs), strict=True)
+    out: dict[str, list[list[int]]] = tokenizer(list(targets), list(comments), truncation="longest_first",
+                                                max_length=MAX_PIECES)
+    return out
+
+
+def fit(pairs: list[Pair], workdir: Path, log: Any = print) -> Any:
+    import torch
+    import torch.nn.functional as F
+    from transformers import AutoTokenizer
+
+    torch.manual_seed(SEED)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cpu":
+        torch.set_num_threads(2)
+    enc = _encode(pairs, AutoTokenizer.from_pretrained(base_model_path()))
+    labels = np.array([STANCES.index(p.label) for p in pairs])
+    counts = np.bincount(labels, minlength=len(STANCES)).clip(min=1)
+    class_weight = torch.tensor((len(labels) / (len(STANCES) * counts)) ** WEIGHT_POWER, dtype=torch.float32)
+    plan = batches([len(x) for x in enc["input_ids"]], BATCH, SEED)
+    model = build_model().to(device)
+    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    optimiser = torch.optim.AdamW([{"params": body, "lr": ENCODER_LR}, {"params": head, "lr": HEAD_LR}],
+                                  weight_decay=0.01)
+    warm = max(1, int(WARMUP * len(plan)))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (len(plan) - s) / max(1, len(plan) - warm)))
+    first = _resume(workdir, model, optimiser, schedule)
+    log(f"{len(pairs)} pairs, {len(plan)} steps of {BATCH}; starting at step {first} on {device}")
+    model.train()
+    started, saved = time.time(), time.time()
+    for step in range(first, len(plan)):
+        ids, mask, types = (_padded([enc[k][i] for i in plan[step]]).to(device)
+                            for k in ("input_ids", "attention_mask", "token_type_ids"))
+        logits = pooled(model(ids, mask, types), mask)
+        loss = F.cross_entropy(logits, torch.from_numpy(labels[plan[step]]).to(device), weight=class_weight.to(device))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad(set_to_none=True)
+        if time.time() - saved > 240 or step + 1 == len(plan):
+            _checkpoint(workdir, model, optimiser, schedule, step + 1)
+            saved = time.time()
+            rate = (step + 1 - first) * BATCH / max(1e-9, time.time() - started)
+            log(f"step {step + 1}/{len(plan)} loss {float(loss):.4f} ({rate:.1f} pairs/s)")
+    model.eval()
+    return model
+
+
+def _padded(rows: list[list[int]]) -> Any:
+    import torch
+
+    out = torch.zeros((len(rows), max(len(r) for r in rows)), dtype=torch.long)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = torch.tensor(row)
+    return out
+
+
+# --- export (in a child process, as the conduct model) ------------------------------------------------
+
+
+def export(weights: Path, out: Path) -> None:
+    subprocess.run([sys.executable, "-m", "threadwise.train.stance", str(weights), str(out)], check=True)
+
+
+def _export_main(weights: str, out_dir: str) -> None:
+    import shutil
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = build_model()
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model.eval()
+    fp32 = cache_dir() / "stance.fp32.onnx"  # kept out of the package
+    example = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad():
+        torch.onnx.export(model, example, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["token_logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                        "token_logits": axes})
+    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    shutil.copyfile(Path(base_model_path()) / "tokenizer.json", out / "tokenizer.json")
+
+
+# --- calibration and metrics ---------------------------------------------------------------------------
+
+
+def _logits(analyser: StanceAnalyser, pairs: Sequence[Pair]) -> np.ndarray:
+    return np.stack([analyser.read(*texts_of(p)).logits for p in pairs]) if pairs else np.zeros((0, len(STANCES)))
+
+
+def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def calibrate(logits: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Softmax temperature minimising dev log-loss; per stance the lowest probability at which the shown label has
+    dev precision ≥ MIN_PRECISION (1.0: never shown)."""
+    best_t, best_loss = 1.0, np.inf
     for t in np.arange(0.5, 3.01, 0.05):
-        p = _proba(arrays, x, float(t))[np.arange(len(y)), target]
-        loss = -np.log(np.clip(p, 1e-12, 1)).mean()
+        loss = -np.log(np.clip(_softmax(logits, float(t))[np.arange(len(y)), y], 1e-12, 1)).mean()
         if loss < best_loss:
-            best, best_loss = float(t), loss
-    return round(best, 2)
+            best_t, best_loss = round(float(t), 2), loss
+    proba = _softmax(logits, best_t)
+    winner = proba.argmax(axis=1)
+    thresholds = {}
+    for k, stance in enumerate(STANCES):
+        if stance == "comment":  # the fallback reading: always shown
+            thresholds[stance] = 0.0
+            continue
+        thresholds[stance] = 1.0
+        for cut in np.round(np.arange(0.3, 0.96, 0.05), 2):
+            shown = (winner == k) & (proba[:, k] >= cut)
+            if shown.sum() >= 10 and (y[shown] == k).mean() >= MIN_PRECISION:
+                thresholds[stance] = float(cut)
+                break
+    return {"temperature": best_t, "thresholds": thresholds}
 
 
-def scores(y: Sequence[str] | np.ndarray, predicted: Sequence[str] | np.ndarray,
-           proba: np.ndarray | None = None) -> dict[str, float]:
-    """Accuracy, macro-F1 over the labels present in ``y`` and, with probabilities, expected calibration error."""
+def scores(y: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
     labels = [s for s in STANCES if s in set(y)]
-    out = {"accuracy": float(accuracy_score(y, predicted)),
-           "macro_f1": float(f1_score(y, predicted, labels=labels, average="macro", zero_division=0))}
-    if proba is not None:
-        out["ece"] = _ece(np.asarray(y), proba)
-    return {k: round(v, 4) for k, v in out.items()}
-
-
-def _ece(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> float:
-    confidence = proba.max(axis=1)
-    correct = np.array(STANCES)[proba.argmax(axis=1)] == y
-    edges = np.minimum((confidence * bins).astype(int), bins - 1)
-    return float(sum(abs(correct[edges == b].mean() - confidence[edges == b].mean()) * (edges == b).mean()
-                     for b in range(bins) if (edges == b).any()))
-
-
-def _load(data: Path) -> dict[str, list[Pair]]:
-    return {"rumoureval": load_rumoureval(data), "fnc1": load_fnc1(data), "semeval2016": load_semeval2016(data)}
+    return {"n": len(y), "accuracy": round(float(accuracy_score(y, predicted)), 4),
+            "macro_f1": round(float(f1_score(y, predicted, labels=labels, average="macro", zero_division=0)), 4)}
 
 
 def train(data: Path) -> dict[str, Any]:
-    """Tune on RumourEval dev (C, class-weight power, auxiliary data or not), write the head and its card."""
-    import torch
+    train_pairs, dev_pairs = split_pairs(data)
+    workdir = cache_dir() / "stance-training"
+    weights = workdir / "final.pt"
+    if not weights.is_file():
+        import torch
 
-    torch.set_num_threads(1)
-    sets = _load(data)
-    feats = {name: features(name, pairs) for name, pairs in sets.items()}
-    re_pairs, re_x = sets["rumoureval"], feats["rumoureval"]
-    re_split = np.array([p.split for p in re_pairs])
-    re_y = np.array([p.label for p in re_pairs])
-    aux = [(feats[n][[p.split == "train" for p in sets[n]]], np.array([p.label for p in sets[n] if p.split == "train"]))
-           for n in ("fnc1", "semeval2016")]
-    dev_x, dev_y = re_x[re_split == "dev"], re_y[re_split == "dev"]
-    tuning: list[dict[str, Any]] = []
-    fitted: list[dict[str, np.ndarray]] = []
-    train_x, train_y = re_x[re_split == "train"], re_y[re_split == "train"]
-    grid = [(False, c, p) for c in GRID_C for p in GRID_WEIGHT_POWER]
-    for use_aux, c, power in [*grid, (True, 0.0, 0.0)]:
-        if use_aux:  # the auxiliary data is tried once, at the best RumourEval-only settings (2 shared cores)
-            top = max(tuning, key=lambda r: (round(r["macro_f1"], 2), r["accuracy"]))
-            c, power = top["C"], top["power"]
-        x = np.vstack([train_x, *(a[0] for a in aux)]) if use_aux else train_x
-        y = np.concatenate([train_y, *(a[1] for a in aux)]) if use_aux else train_y
-        arrays = fit(x, y, np.arange(len(y)) >= len(train_y), c, power)
-        dev = scores(dev_y, np.array(STANCES)[_proba(arrays, dev_x).argmax(axis=1)])
-        tuning.append({"aux": use_aux, "C": c, "power": power, **dev, "index": len(fitted)})
-        fitted.append(arrays)
-        print(tuning[-1], flush=True)
-    # choose on dev: macro-F1 first (deny is 4 % of dev), accuracy to break near-ties
-    best = max(tuning, key=lambda r: (round(r["macro_f1"], 2), r["accuracy"]))
-    arrays = fitted[best["index"]]
-    temperature = _temperature(arrays, dev_x, dev_y)
-    config = {"aux": best["aux"], "C": best["C"], "class_weight_power": best["power"], "extra_weight": EXTRA_WEIGHT}
-    meta = {"classes": list(STANCES), "temperature": temperature, "version": StanceAnalyser.version,
-            "config": config, "dev": {"accuracy": best["accuracy"], "macro_f1": best["macro_f1"]},
+        model = fit(train_pairs, workdir)
+        torch.save(model.state_dict(), weights)
+    folder = writable_heads_dir() / HEAD
+    export(weights, folder)
+    analyser = StanceAnalyser(calibration=False).setup()
+    y = np.array([STANCES.index(p.label) for p in dev_pairs])
+    calibration = calibrate(_logits(analyser, dev_pairs), y)
+    sources: dict[str, int] = {}
+    for p in train_pairs:
+        key = p.group.split("-")[0] if p.group.startswith("synthetic") else _source(p)
+        sources[key] = sources.get(key, 0) + 1
+    meta = {"version": StanceAnalyser.version, "classes": list(STANCES), **calibration,
+            "max_pieces": MAX_PIECES, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "encoder_lr": ENCODER_LR,
+            "weight_power": WEIGHT_POWER, "train_pairs": sources, "dev_pairs": len(dev_pairs),
             "trained": date.today().isoformat(), "seed": SEED}
-    save_head(HEAD, arrays, meta)
-    metrics = {"config": config, "temperature": temperature, "dev": meta["dev"], **_test_metrics(sets, feats)}
-    metrics["baselines"] = _baselines(sets, feats)
-    metrics["in_domain"] = _in_domain(sets, feats, config)
-    _write_card(metrics)
-    return metrics
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    dev = _dev_scores(StanceAnalyser().setup(), dev_pairs)
+    held_out = evaluate(data)
+    write_card(folder, meta, dev, held_out)
+    return {"dev": dev, **calibration, "train_pairs": sources, **held_out}
 
 
-def _test_metrics(sets: dict[str, list[Pair]], feats: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Held-out metrics of the saved head (through the analyser class, so the shipped code path is tested)."""
-    analyser = StanceAnalyser().setup()
-    out: dict[str, Any] = {}
-    for name, pairs in sets.items():
-        mask = np.array([p.split == "test" for p in pairs])
-        proba = analyser.predict_proba(feats[name][mask])
-        out[name] = _dataset_scores(name, [p for p, m in zip(pairs, mask, strict=True) if m], proba)
-    return out
+def write_card(folder: Path, meta: dict[str, Any], dev: dict[str, Any], held_out: dict[str, Any]) -> None:
+    met = {True: "yes", False: "no", None: "—"}
+    rows = "\n".join(f"| {g['measure']} | {g['ours']} | {g['goal']} | {g['anchor']} | {met[g['met']]} |"
+                     for g in held_out["goals"])
+    card = f"""# Stance pair model (`heads/stance`) — StanceAnalyser {meta['version']}
+
+MiniLM-L6 (all-MiniLM-L6-v2, Apache-2.0) fine-tuned end to end as a pair model: it reads
+`[CLS] target [SEP] comment [SEP]` ({MAX_PIECES} word-pieces at most, the longer side cut first) and gives per-piece
+logits over support / deny / query / comment; the pair's logits are their mean, so the comment pieces that carried
+the stance are its evidence. int8 ONNX (dynamic quantisation), one pair per run. Target: the article sentence a
+comment quotes, else the article paragraph sharing most content words with it; for replies, the parent comment.
+Rebuild: `threadwise train stance` (fine-tuning ≈ 30 min on 2 cores; a checkpoint every 4 minutes, resumed).
+
+## Training data ({sum(meta['train_pairs'].values())} pairs: {meta['train_pairs']})
+- RumourEval 2017 task A train: replies vs their source tweet. PHEME-derived research release.
+- SemEval-2016 task 6A train (90 %; FAVOR/AGAINST/NONE toward the target phrase → support/deny/comment).
+  Research use.
+- FNC-1 competition set, headline vs the body paragraph sharing most words with it (agree/disagree/discuss/unrelated
+  → support/deny/comment/comment), the 80 % of bodies with crc32(body id) % 5 != 0 minus a dev tenth; unrelated
+  pairs capped at 3 per body. Only the competition set is public; no licence stated.
+- Our own synthetic comments judging an op-ed passage (`train/stance_templates.py`).
+Dev ({meta['dev_pairs']} pairs, carved from training data: RumourEval dev, 10 % of SemEval-2016 train, a tenth of the
+FNC-1 train bodies): {dev}. Softmax temperature {meta['temperature']}; a stance is shown at or above
+{meta['thresholds']} (dev precision ≥ {MIN_PRECISION}), else the comment reads as `comment`.
+
+## Held-out metrics (never used for a choice)
+| measure | ours | goal | anchor | met |
+|---|---|---|---|---|
+{rows}
+
+RumourEval test {held_out['rumoureval_test']}; SemEval-2016 test {held_out['semeval2016_test']}; FNC-1 held-out
+bodies {held_out['fnc1_heldout_bodies']} (unrelated decided by the MiniLM cosine of the headline and its closest
+paragraph, with the cut chosen on the FNC-1 dev bodies). The FNC-1 figure is on our body split of the competition
+set, not the official split, so it is beside the winners' figure, not comparable to it.
+
+## Limits
+Trained on tweets and news headlines, not on news comments: the synthetic op-ed rows are the only comments-to-article
+pairs. Sarcasm, long rebuttals that restate the article's claim, and stance carried by a question are often read
+as `comment`. Stance is shown to editors only; no moderation rule may read it (policy/rules.py refuses one).
+"""
+    (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
 
 
-def _dataset_scores(name: str, pairs: Sequence[Pair], proba: np.ndarray) -> dict[str, float]:
-    y = np.array([p.label for p in pairs])
-    predicted = np.array(STANCES)[proba.argmax(axis=1)]
-    if name == "rumoureval":
-        replies = np.array([not p.is_source for p in pairs])
-        return {**scores(y, predicted, proba),
-                **{f"replies_{k}": v for k, v in scores(y[replies], predicted[replies]).items()}}
-    if name == "semeval2016":  # F_avg: mean F1 of FAVOR (support) and AGAINST (deny); "query" counts as NONE
-        predicted = np.where(predicted == "query", "comment", predicted)
-        f_avg = f1_score(y, predicted, labels=["support", "deny"], average="macro", zero_division=0)
-        return {**scores(y, predicted), "f_avg": round(float(f_avg), 4)}
-    three = proba[:, :3].copy()  # FNC-1 has no query: fold it into comment (discuss/unrelated)
-    three[:, 2] = proba[:, 2:].sum(axis=1)
-    predicted = np.array(["support", "deny", "comment"])[three.argmax(axis=1)]
-    return scores(y, predicted)
+def _source(pair: Pair) -> str:
+    if pair.group.isdigit():
+        return "fnc1"
+    return "semeval2016" if pair.target and pair.target[0] in SEMEVAL_TARGETS else "rumoureval"
 
 
-def _baselines(sets: dict[str, list[Pair]], feats: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Trivial (majority class) and cheap (cue n-grams only, no target) baselines on each test split."""
-    out: dict[str, Any] = {}
-    for name, pairs in sets.items():
-        split = np.array([p.split for p in pairs])
-        y = np.array([p.label for p in pairs])
-        train_mask = split == "train"
-        majority = max(STANCES, key=lambda s: int((y[train_mask] == s).sum()))
-        test_y = y[split == "test"]
-        x = feats[name][:, N_DENSE:]  # cues only: the comment's words, blind to the target
-        model = LogisticRegression(C=0.1, max_iter=2000, class_weight="balanced", random_state=SEED)
-        model.fit(sparse.csr_matrix(x[train_mask]), y[train_mask])
-        out[name] = {"majority": scores(test_y, [majority] * len(test_y)),
-                     "cues_only_lr": scores(test_y, model.predict(sparse.csr_matrix(x[split == "test"])))}
-    return out
+SEMEVAL_TARGETS = ("Atheism", "Climate Change is a Real Concern", "Feminist Movement", "Hillary Clinton",
+                   "Legalization of Abortion", "Donald Trump")
 
 
-def _in_domain(sets: dict[str, list[Pair]], feats: dict[str, np.ndarray], config: dict[str, Any]) -> dict[str, Any]:
-    """The same features and settings fitted on FNC-1 / SemEval-2016 train alone (not shipped): what the
-    architecture reaches in-domain, beside the shipped head's transfer figures."""
-    out: dict[str, Any] = {}
-    for name in ("fnc1", "semeval2016"):
-        split = np.array([p.split for p in sets[name]])
-        y = np.array([p.label for p in sets[name]])
-        x = feats[name]
-        arrays = fit(x[split == "train"], y[split == "train"], np.zeros(int((split == "train").sum()), bool),
-                     config["C"], config["class_weight_power"])
-        test = [p for p, s in zip(sets[name], split, strict=True) if s == "test"]
-        out[name] = _dataset_scores(name, test, _proba(arrays, x[split == "test"]))
-    return out
+def _dev_scores(analyser: StanceAnalyser, pairs: Sequence[Pair]) -> dict[str, Any]:
+    predicted = [analyser.read(*texts_of(p)).label for p in pairs]
+    return scores([p.label for p in pairs], predicted)
 
 
 def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
-    """Held-out metrics of the shipped head. ``fast``: RumourEval test + 400 SemEval test tweets (CI, ~1 min)."""
-    import torch
-
-    torch.set_num_threads(1)
-    sets: dict[str, list[Pair]] = {"rumoureval": load_rumoureval(data), "semeval2016": load_semeval2016(data)}
-    if not fast:
-        sets["fnc1"] = load_fnc1(data)
+    """Held-out metrics of the shipped model, through the analyser's own reading (``fast``: CI subsets)."""
     analyser = StanceAnalyser().setup()
     out: dict[str, Any] = {}
-    for name, pairs in sets.items():
-        test = [p for p in pairs if p.split == "test"]
-        if fast and name == "semeval2016":
-            test = test[::3][:400]
-        proba = analyser.predict_proba(features(f"{name}-eval{'-fast' if fast else ''}", test))
-        out[name] = _dataset_scores(name, test, proba)
+    rumour = [p for p in load_rumoureval(data) if p.split == "test"]
+    labels = [analyser.read(*texts_of(p)).label for p in rumour]
+    out["rumoureval_test"] = scores([p.label for p in rumour], labels)
+    out["rumoureval_test_majority"] = scores([p.label for p in rumour], ["comment"] * len(rumour))
+    semeval = [p for p in load_semeval2016(data) if p.split == "test"]
+    if fast:
+        semeval = semeval[::4]
+    predicted = [analyser.read(*texts_of(p)).label for p in semeval]
+    predicted = ["comment" if s == "query" else s for s in predicted]
+    out["semeval2016_test"] = {**scores([p.label for p in semeval], predicted), "f_avg": round(float(f1_score(
+        [p.label for p in semeval], predicted, labels=["support", "deny"], average="macro", zero_division=0)), 4)}
+    out["fnc1_heldout_bodies"] = fnc_scores(analyser, data, fast)
+    out["goals"] = goals(out)
     return out
 
 
-def _write_card(metrics: dict[str, Any]) -> None:
-    """MODEL_CARD.md beside the head: data and licences, the chosen settings, held-out metrics, failure modes."""
-    (heads_dir() / HEAD / "MODEL_CARD.md").write_text(CARD.format(
-        version=StanceAnalyser.version, config=metrics["config"], temperature=metrics["temperature"],
-        dev=metrics["dev"], rumoureval=metrics["rumoureval"], fnc1=metrics["fnc1"], semeval=metrics["semeval2016"],
-        baselines=metrics["baselines"], in_domain=metrics["in_domain"]), encoding="utf-8")
+def fnc_scores(analyser: StanceAnalyser, data: Path, fast: bool) -> dict[str, Any]:
+    """FNC-1 on the held-out 20 % of bodies, every pair: unrelated when the headline's MiniLM cosine with its best
+    body paragraph is below a cut chosen on the FNC-1 dev bodies (carved from train); otherwise agree / disagree /
+    discuss from the stance model (support / deny / other). Relative FNC score = score / best possible score."""
+    from threadwise.analysers.embed import shared_embedder
+
+    everything = load_fnc1(data, unrelated_per_body=10**6)
+    dev = [p for p in everything if p.split == "train" and _stable(p.group + "dev") % 10 == 0]
+    test = [p for p in everything if p.split == "test"]
+    if fast:
+        test = test[::6]
+    embedder = shared_embedder()
+
+    def relatedness(pairs: list[Pair]) -> np.ndarray:
+        heads = embedder.encode([p.text for p in pairs])
+        return np.array([float((embedder.encode(list(p.target)) @ h).max()) for p, h in zip(pairs, heads, strict=True)])
+
+    dev_related = np.array([p.fnc != "unrelated" for p in dev])
+    dev_sim = relatedness(dev)
+    cut = max(np.round(np.arange(0.1, 0.9, 0.02), 2), key=lambda c: float(((dev_sim >= c) == dev_related).mean()))
+    sims = relatedness(test)
+    to_fnc = {"support": "agree", "deny": "disagree", "query": "discuss", "comment": "discuss"}
+    predicted = [to_fnc[analyser.read(*texts_of(p)).label] if s >= cut else "unrelated"
+                 for p, s in zip(test, sims, strict=True)]
+    gold = [p.fnc for p in test]
+    score = sum(_fnc_points(g, q) for g, q in zip(gold, predicted, strict=True))
+    best = sum(_fnc_points(g, g) for g in gold)
+    classes = ["agree", "disagree", "discuss", "unrelated"]
+    return {"n": len(test), "relatedness_cut": float(cut), "relative_score": round(score / best, 4),
+            "macro_f1": round(float(f1_score(gold, predicted, labels=classes, average="macro", zero_division=0)), 4),
+            "accuracy": round(float(accuracy_score(gold, predicted)), 4)}
 
 
-CARD = """# stance head (StanceAnalyser {version})
+def _fnc_points(gold: str, predicted: str) -> float:
+    """The official FNC-1 scorer: 0.25 for related/unrelated right, 0.75 more for the right related class."""
+    points = 0.25 if (gold == "unrelated") == (predicted == "unrelated") else 0.0
+    if gold != "unrelated" and gold == predicted:
+        points += 0.75
+    return points
 
-Multinomial logistic regression over pair features of (comment, target): the comment's MiniLM vector, its cosine
-with the target, 9 hand cues alone and times that cosine, and 4,096 hashed word 1-2-grams of the comment. The same
-head scores the comment against the article (title + lead, plus its most similar paragraph) and, for replies,
-against the parent. The product and |difference| of the two vectors were tried and dropped (they memorised the 272
-training source tweets: dev accuracy 0.66 vs 0.71 without them).
-Probabilities are temperature-scaled (T = {temperature}) on the RumourEval dev split. Rebuild:
-`.venv/bin/python -c "from threadwise.train import stance, shared_data_dir; print(stance.train(shared_data_dir()))"`
 
-## Training data
-- RumourEval 2017 task A (SemEval-2017 task 8), train split: tweets vs their thread's source tweet (support/deny/
-  query/comment). PHEME-derived; research release (reported CC BY 4.0, not verified); tweets: internal use.
-- FNC-1 competition set (headline vs body; agree/disagree/discuss/unrelated -> support/deny/comment/comment),
-  the 80 % of bodies with crc32(body id) % 5 != 0; unrelated pairs capped at 3 per body. No licence stated.
-- SemEval-2016 task 6A train tweets (FAVOR/AGAINST/NONE toward a topic -> support/deny/comment). Research use.
-FNC-1 and SemEval were tried as extra rows (weight 0.3) and kept only if RumourEval dev improved ("aux" below).
-Settings chosen on RumourEval dev: {config}; dev scores {dev}.
+def goals(out: dict[str, Any]) -> list[dict[str, Any]]:
+    r, f = out["rumoureval_test"], out["fnc1_heldout_bodies"]
+    return [
+        {"measure": "RumourEval-2017 A official test, accuracy / macro-F1",
+         "ours": f"{r['accuracy']} / {r['macro_f1']}",
+         "goal": "≥ 0.80 / ≥ 0.60", "anchor": "best 0.784 accuracy; majority class "
+         f"{out['rumoureval_test_majority']['accuracy']} / {out['rumoureval_test_majority']['macro_f1']}",
+         "met": r["accuracy"] >= 0.80 and r["macro_f1"] >= 0.60},
+        {"measure": "FNC-1 held-out bodies, relative FNC score / macro-F1",
+         "ours": f"{f['relative_score']} / {f['macro_f1']}", "goal": "≥ 0.80 / ≥ 0.70",
+         "anchor": "FNC-1 winners ≈ 0.82 relative score (official split)",
+         "met": f["relative_score"] >= 0.80 and f["macro_f1"] >= 0.70},
+        {"measure": "SemEval-2016 6A official test, F_avg (support/deny)",
+         "ours": str(out["semeval2016_test"]["f_avg"]), "goal": "—", "anchor": "best 0.6782 (MITRE)", "met": None},
+    ]
 
-## Held-out metrics (never used for choices)
-| data (split) | ours | majority class | cue n-grams only (LR) |
-|---|---|---|---|
-| RumourEval 2017 test (1,049 tweets incl. 28 sources) | {rumoureval} | {baselines[rumoureval][majority]} | \
-{baselines[rumoureval][cues_only_lr]} |
-| FNC-1 held-out 20 % of bodies (3-way) | {fnc1} | {baselines[fnc1][majority]} | {baselines[fnc1][cues_only_lr]} |
-| SemEval-2016 6A test (F_avg = mean F1 favor/against) | {semeval} | {baselines[semeval2016][majority]} | \
-{baselines[semeval2016][cues_only_lr]} |
 
-FNC-1 and SemEval rows are the shipped head's transfer (it never saw them when "aux" is false); the cue baselines
-are trained in-domain. The same features and settings fitted in-domain (not shipped): {in_domain}.
-Published best: RumourEval 2017 task A 0.784 accuracy (Turing, branch-LSTM); SemEval-2016 6A F_avg 0.678 (MITRE).
-
-## Known failure modes
-- Trained on tweets and headlines, not news comments: long multi-paragraph comments, sarcasm and quoted-then-
-  rebutted text ("'It is not appeasement.' Yes it is") are often read as support or comment.
-- "deny" and "query" are rare (about 8 % each in RumourEval): their recall is far below "comment".
-- Stance toward the parent uses the same head with the parent as target; it was never trained on
-  comment-to-comment pairs, so treat parent_* findings as weaker evidence.
-- English only: other scripts get a prediction but it is not meaningful.
-"""
+if __name__ == "__main__":
+    _export_main(sys.argv[1], sys.argv[2])

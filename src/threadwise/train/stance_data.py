@@ -37,6 +37,7 @@ class Pair:
     split: str
     group: str = ""  # event / body id / topic: the unit kept together when splitting
     is_source: bool = False
+    fnc: str = ""  # FNC-1's own label (agree / disagree / discuss / unrelated), for its official score
 
 
 def strip_reply_handles(text: str) -> str:
@@ -92,7 +93,7 @@ def load_fnc1(data: Path, unrelated_per_body: int = 3) -> list[Pair]:
             if kept[body_id] > unrelated_per_body:
                 continue
         split = "test" if _stable(body_id) % 5 == 0 else "train"
-        pairs.append(Pair(row["Headline"], bodies[body_id], FNC_TO_OURS[stance], split, body_id))
+        pairs.append(Pair(row["Headline"], bodies[body_id], FNC_TO_OURS[stance], split, body_id, fnc=stance))
     return pairs
 
 
