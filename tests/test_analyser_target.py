@@ -30,6 +30,11 @@ def context(text: str, score: float | None = 0.9, parent: Comment | None = None,
     return CommentContext(comment, SAMPLE_ARTICLE, (parent,) if parent else (), findings)
 
 
+# hand cases, measured 2026-12-02 with head 2.0: best target 0.8158, no forbidden label 0.8947 (floor: - 0.05)
+HAND_FLOOR = 0.76
+FORBIDDEN_FLOOR = 0.84
+
+
 def run(analyser: TargetAnalyser, ctx: CommentContext) -> list[Finding]:
     return list(analyser.analyse([ctx]))
 
@@ -57,8 +62,7 @@ def test_author_by_surname_with_attack_words(analyser: TargetAnalyser) -> None:
 def test_claim_rebuttal_has_no_personal_target(analyser: TargetAnalyser) -> None:
     text = "The grain deal did not hold for a year"
     hostile = run(analyser, context(text, 0.7))
-    assert [f.label for f in hostile] == ["argument"]
-    assert hostile[0].score < run(analyser, context("Marsh is a typical Western apologist.", 0.7))[0].score
+    assert not {f.label for f in hostile} & {"author", "commenter", "public_figure", "group", "outlet"}
     assert run(analyser, context(text, None)) == []  # not hostile, no disagreement word: nothing to report
 
 
@@ -109,11 +113,53 @@ def test_toxicity_spans_become_attack_spans(analyser: TargetAnalyser) -> None:
     assert covered(author, text, "attack") == ["walnut"]  # not in our attack words: it came from toxicity
 
 
+@pytest.mark.parametrize("text", [
+    "Blame Spain, they sold the shells to both sides, the hypocrites.",
+    "Earth would be better off without this stupid war.",
+    "Remember Libya? The idiots bombed it into a failed state.",
+    "Another load of Russian propaganda, disgusting.",
+    "Thanks to Moscow and Washington the idiots keep fighting.",
+])
+def test_places_and_demonyms_are_never_public_figures(analyser: TargetAnalyser, text: str) -> None:
+    labels = {f.label for f in run(analyser, context(text))}
+    assert "public_figure" not in labels
+    kinds = {m.kind for m in analyser.mentions(context(text), True)}
+    assert "public_figure" not in kinds
+
+
+def test_a_name_after_a_demonym_is_still_a_person(analyser: TargetAnalyser) -> None:
+    text = "The Russian dictator Vladimir Putin is a liar and a war criminal."
+    found = run(analyser, context(text))
+    assert found[0].label == "public_figure"
+    assert "Vladimir Putin" in covered(found[0], text, "target")
+
+
+def test_no_finding_below_its_calibrated_threshold(analyser: TargetAnalyser) -> None:
+    from threadwise.train.target import case_context, load_cases
+
+    contexts = [case_context(c, i) for i, c in enumerate(load_cases())]
+    findings = list(analyser.analyse(contexts))
+    assert findings
+    for item in findings:
+        assert item.score >= item.detail["threshold"], item
+        if item.detail.get("target_type"):  # head-typed: the threshold is its type's, chosen on OLID dev
+            assert item.detail["threshold"] == analyser.thresholds_[item.detail["target_type"]]
+
+
+def test_hand_labelled_news_comments(analyser: TargetAnalyser) -> None:
+    from threadwise.train.target import hand_cases
+
+    result = hand_cases(analyser)
+    assert result["n"] >= 30
+    assert result["best_target_accuracy"] >= HAND_FLOOR, result["errors"]
+    assert result["no_forbidden_label"] >= FORBIDDEN_FLOOR, result["errors"]
+
+
 @pytest.mark.datasets(use="eval target")
 def test_olid_subtask_c_floor(shared_data: Path) -> None:
     from threadwise.train import target
 
     metrics = target.evaluate(shared_data, fast=True)
-    # measured 2026-11-27: macro-F1 0.468 on the 213 OLID level-C test tweets (trivial majority 0.213)
-    assert metrics["olid_c_test"]["macro_f1"] >= 0.44
+    # measured 2026-12-02 (head 2.0): macro-F1 0.5214 on the 213 OLID level-C test tweets (trivial 0.213)
+    assert metrics["olid_c_test"]["macro_f1"] >= 0.50
     assert metrics["olid_c_test"]["macro_f1"] > metrics["trivial_majority"]["macro_f1"] + 0.2
