@@ -39,6 +39,22 @@ TWEETS_FLAG_GAP = pytest.mark.xfail(strict=False, reason=(
 KNOWN_FLAG_GAPS = {"real comments · tweets (no conduct label)": TWEETS_FLAG_GAP}
 
 
+@pytest.fixture(scope="session")
+def scorer() -> PolicyScorer:
+    return PolicyScorer()
+
+
+@pytest.fixture(scope="module")
+def report(scorer: PolicyScorer) -> AuditReport:
+    return run_audit(fast=True, data=SHARED_DATA, scorer=scorer)
+
+
+NEGATED_THREAT_REJECTED = pytest.mark.xfail(strict=True, reason=(
+    "measured 4.2 % (6 of the CI subset's civil quoting/negating comments) rejected automatically, e.g. HateCheck's "
+    "'No gay person ought to be executed.' (threat 0.88 ≥ 0.50): the threat head does not read negation, and a "
+    "negated threat is not in quotation marks, so the quoted-evidence rule cannot hold it"))
+
+
 @pytest.mark.parametrize(
     "cell", [pytest.param(c, marks=KNOWN_FLAG_GAPS[c]) if c in KNOWN_FLAG_GAPS else c for c in CELLS])
 def test_stance_counterfactuals_flag_both_sides_alike(report: AuditReport, cell: str) -> None:
