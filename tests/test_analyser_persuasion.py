@@ -45,7 +45,7 @@ def _covering(findings: list[Finding], text: str, word: str, label: str) -> list
 
 def test_conformance() -> None:
     findings = check_analyser(PersuasionAnalyser())
-    assert "c1" in {f.comment_id for f in findings}  # "Marsh is an idiot": name calling, a pattern that clears 0.6
+    assert "c0" in {f.comment_id for f in findings}  # "Marsh is an idiot": name calling, a pattern that clears 0.6
     assert "c3" not in {f.comment_id for f in findings if f.score >= 0.5}  # the calm agreement
 
 

@@ -374,7 +374,9 @@ def _write_card(meta: dict[str, Any], metrics: dict[str, Any]) -> None:
     text = CARD.format(version=meta["version"], seed=SEED, split=meta["split"], rows=rows, patterns=patterns,
                        threshold=meta["token_threshold"], gap=meta["gap"], width=meta["width"], c=meta["tc_c"],
                        chunk=P.CHUNK_CHARS, dev=dev, shown=shown, hidden=hidden, target=cal.TARGET_PRECISION,
-                       min_shown=cal.MIN_SHOWN, n=metrics["n_articles"], spans=metrics["n_technique_spans"])
+                       min_shown=cal.MIN_SHOWN, n=metrics["n_articles"], spans=metrics["n_technique_spans"],
+                       held_out=metrics["shown_precision"] or 0.0, n_shown=metrics["shown_findings"],
+                       verdict="meeting" if (metrics["shown_precision"] or 0) >= cal.TARGET_PRECISION else "short of")
     (heads_dir() / P.HEAD_NAME / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -400,7 +402,10 @@ logit(raw) with one slope and an intercept per technique, fitted on the dev arti
 when a gold span of its technique overlaps it by ≥ half of the shorter span. Each technique's threshold is the
 lowest score at which the dev findings at or above it have a Wilson lower bound (z = 1) on precision ≥ {target},
 with ≥ {min_shown} findings; a finding also says `certainty` in words (≥ 0.8 very likely, ≥ 0.6 likely, else
-possible). **Techniques never shown** (no threshold reaches the target on dev): {hidden}.
+possible). **Techniques the model never shows** (no threshold reaches the target on dev): {hidden}; a pattern
+hit is shown when its pattern's score is ≥ {target} (the name-calling nouns, below). **Held out:** the shown
+findings' precision on the test articles is {held_out:.3f} over {n_shown} findings, {verdict} the {target} target
+(docs/EVAL.md, "Persuasion (issue 10)"): the dev articles hold few findings above any threshold (table below).
 `PersuasionAnalyser(calibrated_only=False)` shows every candidate (for evaluation).
 
 | technique | threshold | dev candidates | dev shown | dev precision |
