@@ -1,8 +1,9 @@
 """Train and evaluate the persuasion analyser on the Propaganda Techniques Corpus (SemEval-2020 Task 11).
 
 Splits (``persuasion_data.split_ptc``): of the 371 train articles 20 % are held out for test (by article, seed
-``train.SEED``), 15 % of the rest are validation (thresholds, span calibration, C), the rest train. The
-meme texts of SemEval-2021 Task 6 add technique-classification examples only.
+``train.SEED``), 15 % of the rest are validation — the dev articles: decoding, span calibration, C, the
+per-technique calibration and thresholds (``persuasion_calibration``); no model is fitted on them — the rest
+train. The meme texts of SemEval-2021 Task 6 (training and dev files) add technique-classification examples only.
 
 SI metric: the official SemEval-2020 SI scorer (``task-SI_scorer.py``, ``compute_score_pr``): gold spans of
 an article are merged where they overlap, predicted spans likewise; then over all articles
