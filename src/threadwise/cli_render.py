@@ -196,6 +196,7 @@ def _finding_lines(comment: Comment, findings: list[Finding]) -> list[Text]:
             continue
         quoted = " · ".join(f"«{terminal_safe(comment.text[s.start:s.end][:60])}»" for s in item.spans[:3])
         line = Text(f"  {item.analyser}/{item.label} ", style=_ANALYSER_STYLES.get(item.analyser, ""))
-        line.append(f"{item.score:.2f} {quoted}", style="default")
+        sure = f" ({item.detail['certainty']})" if isinstance(item.detail.get("certainty"), str) else ""
+        line.append(f"{item.score:.2f}{terminal_safe(sure)} {quoted}", style="default")
         lines.append(line)
     return lines

@@ -14,10 +14,16 @@ comment-length text is one chunk and the comment embedding the pipeline already 
 (``context.embedding``, hence ``needs_embedding``) is reused: no encoder pass of its own. Longer texts
 (articles) embed their chunks in one batched call; all other work is batched over the whole batch.
 
-A finding's score is p(span is propaganda) (Platt-calibrated on validation articles) times
-p(technique | span).
-A small documented pattern layer adds comment idioms the news-trained model rarely sees (whataboutism,
-Nazi analogies, name-calling nouns); its scores are smoothed pattern precisions measured on training text.
+A candidate's raw score is p(span is propaganda) (Platt-calibrated on validation articles) times
+p(technique | span). Its shown score is a calibrated probability that the finding is right (a gold span of
+that technique overlaps it by at least half of the shorter span; ``train.persuasion.is_correct``): a logistic
+map of the raw score's logit with a slope shared by all techniques and an intercept per technique, fitted on
+the dev articles. Each technique has a threshold chosen on the dev articles so that findings shown have
+precision ≥ 0.6; a technique that cannot reach it there has no threshold and is never shown.
+A small documented pattern layer (``persuasion_rules``) adds comment idioms the news-trained model rarely
+sees; a hit's score is the pattern's precision measured on training text, shown only when that is ≥ 0.6.
+Spans are trimmed to content words, and a sentence that names a technique in order to reject it gives no
+finding (``persuasion_rules.is_meta_mention``).
 All arrays are NumPy; nothing here holds the embedding model (the analyser must pickle).
 """
 
@@ -35,6 +41,7 @@ from scipy import sparse
 from threadwise.analysers.base import CommentContext, finding
 from threadwise.analysers.embed import DIMENSIONS, shared_embedder
 from threadwise.analysers.heads import load_head
+from threadwise.analysers.persuasion_rules import PATTERNS, compiled, is_meta_mention, trim_span
 from threadwise.model import Article, Comment, Finding, Span
 
 HEAD_NAME = "persuasion"
@@ -51,20 +58,6 @@ TOKEN_BITS, SENT_BITS, TC_WORD_BITS, TC_CHAR_BITS, TC_CONTEXT_BITS = 16, 14, 13,
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]])\s+|\n+")
 _WORD = re.compile(r"\w", re.UNICODE)
-
-# Pattern layer: (label, regex). The evidence span is the match; scores come from the head's meta.
-PATTERNS: tuple[tuple[str, str], ...] = (
-    ("whataboutism_straw_man_red_herring", r"\bwhat about\b[^.?!\n]{0,120}"),
-    ("whataboutism_straw_man_red_herring", r"\bfunny how\b[^.?!\n]{0,120}"),
-    ("whataboutism_straw_man_red_herring", r"\b(?:never|conveniently) (?:mentions?|mentioned|talks? about)\b"),
-    ("whataboutism_straw_man_red_herring", r"\bbut (?:nobody|no one|no-one) (?:talks|mentions|cares)\b"),
-    ("bandwagon_reductio_ad_hitlerum",
-     r"\b(?:nazis?|nazism|hitler(?:'s)?|third reich|goebbels|gestapo|chamberlain|appeasement|munich 1938|1938)\b"),
-    ("name_calling",
-     r"\b(?:propagandists?|shills?|apologists?|mouthpieces?|useful idiots?|stooges?|lackeys?|puppets?|sheeple|"
-     r"paid trolls?|traitors?|idiots?|morons?|clowns?)\b"),
-)
-
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence offsets: split after . ! ? (and closing quotes) before whitespace, and at newlines."""
@@ -236,14 +229,16 @@ class PersuasionAnalyser:
     """Propaganda technique instances in a comment, each a finding with its span and calibrated score."""
 
     name: ClassVar[str] = "persuasion"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = LABELS
     needs_embedding: ClassVar[bool] = True  # the comment vector is the context of its sentences and spans
 
-    def __init__(self, min_score: float = 0.15, use_patterns: bool = True, max_chars: int = MAX_CHARS) -> None:
-        """``min_score``: findings below it are dropped (the span tagger's threshold is tuned for recall-heavy
-        SI F1, so without it most sentences carry a weak guess); ``use_patterns``: the comment-idiom layer."""
+    def __init__(self, calibrated_only: bool = True, min_score: float = 0.0, use_patterns: bool = True,
+                 max_chars: int = MAX_CHARS) -> None:
+        """``calibrated_only``: emit only findings at or above their technique's calibrated threshold (off: every
+        candidate at or above ``min_score``, for evaluation); ``use_patterns``: the comment-idiom layer."""
+        self.calibrated_only = calibrated_only
         self.min_score = min_score
         self.use_patterns = use_patterns
         self.max_chars = max_chars
@@ -261,12 +256,12 @@ class PersuasionAnalyser:
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         """One finding per detected technique instance, in comment order; the batch is scored at once."""
         results = self.detect_many([c.text for c in batch], embeddings=[c.embedding for c in batch])
-        return [finding(self, context, label, score, spans=spans, detail={"sentence": sentence})
-                for context, found in zip(batch, results, strict=True) for label, score, spans, sentence in found]
+        return [finding(self, context, label, score, spans=spans, detail=detail)
+                for context, found in zip(batch, results, strict=True) for label, score, spans, detail in found]
 
     def detect(self, text: str, doc: str | None = None,
-               offset: int = 0) -> list[tuple[str, float, tuple[Span, ...], str]]:
-        """(label, score, spans, sentence) per instance in ``text``; spans shifted by ``offset``.
+               offset: int = 0) -> list[tuple[str, float, tuple[Span, ...], dict[str, Any]]]:
+        """(label, score, spans, detail) per instance in ``text``; spans shifted by ``offset``.
 
         ``doc`` (the surrounding document) is accepted for compatibility; repetition is counted within ``text``.
         """
@@ -275,22 +270,60 @@ class PersuasionAnalyser:
 
     def detect_many(self, texts: Sequence[str], offsets: Sequence[int] | None = None,
                     embeddings: Sequence[np.ndarray | None] | None = None,
-                    ) -> list[list[tuple[str, float, tuple[Span, ...], str]]]:
+                    ) -> list[list[tuple[str, float, tuple[Span, ...], dict[str, Any]]]]:
         """``detect`` for each text; ``embeddings[i]``, the MiniLM vector of ``texts[i]`` if known, is its context
         when the text is a single chunk (otherwise its chunks are embedded, all texts in one call)."""
         self.setup()
         capped = [t[: self.max_chars] for t in texts]
         sentences = [sentence_spans(t) for t in capped]
         contexts = self.context_vectors(capped, sentences, embeddings or [None] * len(texts))
-        out: list[list[tuple[str, float, tuple[Span, ...], str]]] = []
-        for i, items in enumerate(self._model_items(capped, sentences, contexts)):
-            if self.use_patterns and sentences[i]:
-                items = _keep_stronger(items + self.pattern_items(capped[i], sentences[i]))
-            items.sort(key=lambda t: (t[1], t[2], LABELS.index(t[0])))
+        out: list[list[tuple[str, float, tuple[Span, ...], dict[str, Any]]]] = []
+        for i, items in enumerate(self.candidates(capped, sentences, contexts)):
             off, sents = (offsets[i] if offsets else 0), sentences[i]
-            out.append([(label, round(score, 4), (Span(s + off, e + off, label),), capped[i][sents[k][0]:sents[k][1]])
-                        for label, s, e, score, k in items if score >= self.min_score])
+            shown = self.select(items)
+            out.append([(label, round(score, 4), (Span(s + off, e + off, label),),
+                         {"sentence": capped[i][sents[k][0]:sents[k][1]], "certainty": certainty(score),
+                          "source": source})
+                        for label, s, e, score, k, source in shown])
         return out
+
+    def select(self, items: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The candidates shown (``shown``), overlapping same-label ones merged to the stronger, in text order."""
+        kept = _keep_stronger([item for item in items if self.shown(item[0], item[3], item[5])])
+        return sorted(kept, key=lambda t: (t[1], t[2], LABELS.index(t[0])))
+
+    def shown(self, label: str, score: float, source: str) -> bool:
+        """Whether a candidate is emitted: its technique's calibrated threshold (pattern hits: their measured
+        precision against the target), or ``min_score`` alone when ``calibrated_only`` is off."""
+        if score < self.min_score:
+            return False
+        if not self.calibrated_only:
+            return True
+        if source == "pattern":
+            return score >= float(self.meta_.get("target_precision", 0.6))
+        threshold = self.meta_.get("thresholds", {}).get(label)
+        return threshold is not None and score >= float(threshold)
+
+    def candidates(self, texts: Sequence[str], sentences: Sequence[list[tuple[int, int]]],
+                   contexts: Sequence[np.ndarray]) -> list[list[tuple[str, int, int, float, int, str]]]:
+        """Per text, every candidate (label, start, end, calibrated score, sentence index, source: "model" or
+        "pattern") before thresholds and merging: spans trimmed to content words, meta mentions dropped."""
+        out = []
+        for i, items in enumerate(self._model_items(texts, sentences, contexts)):
+            found = [(lab, *span, self.calibrated(lab, score), k, "model") for lab, s, e, score, k in items
+                     if (span := trim_span(texts[i], s, e))]
+            if self.use_patterns and sentences[i]:
+                found += self.pattern_items(texts[i], sentences[i])
+            out.append([item for item in found if not is_meta_mention(texts[i][slice(*sentences[i][item[4]])])])
+        return out
+
+    def calibrated(self, label: str, raw: float) -> float:
+        """p(finding is right) from the raw score: the head's per-technique logistic map (identity if absent)."""
+        cal = self.meta_.get("calibration")
+        if not cal:
+            return raw
+        z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
+        return float(_sigmoid(np.array(cal["slope"] * z + cal["intercept"][label])))
 
     def context_vectors(self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]],
                         embeddings: Sequence[np.ndarray | None]) -> list[np.ndarray]:
@@ -360,10 +393,10 @@ class PersuasionAnalyser:
         scores = self.meta_.get("pattern_scores", [0.5] * len(PATTERNS))
         items = []
         for (label, pattern), score in zip(PATTERNS, scores, strict=True):
-            for m in _compiled(pattern).finditer(text):
+            for m in compiled(pattern).finditer(text):
                 k = next((i for i, (s, e) in enumerate(sentences) if s <= m.start() < e), None)
                 if k is not None and m.end() > m.start():
-                    items.append((label, m.start(), m.end(), float(score), k))
+                    items.append((label, m.start(), m.end(), float(score), k, "pattern"))
         return items
 
     def _arrays(self) -> dict[str, np.ndarray]:
@@ -381,9 +414,9 @@ def _keep_stronger(items: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return kept
 
 
-@lru_cache(maxsize=32)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def certainty(score: float) -> str:
+    """How sure a finding is, in words: its calibrated probability of being right."""
+    return "very likely" if score >= 0.8 else "likely" if score >= 0.6 else "possible"
 
 
 def analyse_article(article: Article, analyser: PersuasionAnalyser | None = None) -> list[Finding]:
@@ -394,7 +427,7 @@ def analyse_article(article: Article, analyser: PersuasionAnalyser | None = None
                              article=article)
     out, offset = [], 0
     for paragraph in article.paragraphs:
-        for label, score, spans, sentence in analyser.detect(paragraph, doc=full, offset=offset):
-            out.append(finding(analyser, context, label, score, spans=spans, detail={"sentence": sentence}))
+        for label, score, spans, detail in analyser.detect(paragraph, doc=full, offset=offset):
+            out.append(finding(analyser, context, label, score, spans=spans, detail=detail))
         offset += len(paragraph) + 2  # the "\n\n" that Article.text puts between paragraphs
     return out

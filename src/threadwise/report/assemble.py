@@ -278,7 +278,8 @@ def _finding_summary(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for f in sorted(findings, key=lambda f: (f.analyser, -f.score)):
         entry = merged.setdefault((f.analyser, f.label), {"analyser": f.analyser, "label": f.label,
-                                                          "score": round(f.score, 3), "count": 0})
+                                                          "score": round(f.score, 3), "count": 0,
+                                                          "certainty": f.detail.get("certainty")})
         entry["count"] += 1
     return list(merged.values())
 

@@ -1,8 +1,9 @@
 """Train and evaluate the persuasion analyser on the Propaganda Techniques Corpus (SemEval-2020 Task 11).
 
 Splits (``persuasion_data.split_ptc``): of the 371 train articles 20 % are held out for test (by article, seed
-``train.SEED``), 15 % of the rest are validation (thresholds, span calibration, C), the rest train. The
-meme texts of SemEval-2021 Task 6 add technique-classification examples only.
+``train.SEED``), 15 % of the rest are validation — the dev articles: decoding, span calibration, C, the
+per-technique calibration and thresholds (``persuasion_calibration``); no model is fitted on them — the rest
+train. The meme texts of SemEval-2021 Task 6 (training and dev files) add technique-classification examples only.
 
 SI metric: the official SemEval-2020 SI scorer (``task-SI_scorer.py``, ``compute_score_pr``): gold spans of
 an article are merged where they overlap, predicted spans likewise; then over all articles
@@ -26,7 +27,9 @@ from sklearn.model_selection import GroupKFold
 
 from threadwise.analysers import persuasion as P
 from threadwise.analysers.heads import heads_dir, save_head
+from threadwise.analysers.persuasion_rules import trim_span
 from threadwise.train import SEED, cache_dir
+from threadwise.train import persuasion_calibration as cal
 from threadwise.train.persuasion_data import Doc, load_memes, split_ptc
 
 CACHE_NAME = "persuasion_minilm"
@@ -238,7 +241,7 @@ def tc_with_patterns(analyser: P.PersuasionAnalyser, docs: list[Doc], probs: np.
     out = probs.copy()
     for i, (doc_id, s, e) in enumerate(where):
         span_text = texts[doc_id][s:e]
-        for label, _, _, score, _ in analyser.pattern_items(span_text, [(0, len(span_text))]):
+        for label, _, _, score, *_ in analyser.pattern_items(span_text, [(0, len(span_text))]):
             k = P.LABELS.index(label)
             out[i, k] = max(out[i, k], score + 1.0)  # a hit outranks the model's own guess on that span
     return out
@@ -248,22 +251,23 @@ def tc_with_patterns(analyser: P.PersuasionAnalyser, docs: list[Doc], probs: np.
 
 
 def pattern_scores(docs: list[Doc]) -> tuple[list[float], list[tuple[int, int]]]:
-    """Smoothed precision (hits+1)/(matches+2) of each pattern against gold spans of its label."""
+    """Smoothed precision (hits+1)/(matches+2) of each pattern: a hit is right as a finding is (``cal.is_correct``)."""
     scores, counts = [], []
     for label, pattern in P.PATTERNS:
         matches = hits = 0
         for doc in docs:
-            gold = tuple((s, e) for lab, s, e in doc.techniques if lab == label)
-            for m in P._compiled(pattern).finditer(doc.text):
+            for m in P.compiled(pattern).finditer(doc.text):
                 matches += 1
-                hits += _overlaps((m.start(), m.end()), gold)
+                hits += cal.is_correct(label, m.start(), m.end(), doc.techniques)
         scores.append(round((hits + 1) / (matches + 2), 4))
         counts.append((hits, matches))
     return scores, counts
 
 
 def train(data: Path) -> dict[str, Any]:
-    """Fit both stages with fixed seeds, write the head and its model card, return held-out metrics."""
+    """Fit both stages with fixed seeds, calibrate per technique on the dev articles, write the head and its
+    model card, return held-out metrics. The dev (validation) articles choose the decoding, C, the calibration
+    and the thresholds; no model is fitted on them, so the dev precision the thresholds rest on is honest."""
     np.random.seed(SEED)
     split, memes = split_ptc(data), load_memes(data)
     analyser = P.PersuasionAnalyser()
@@ -271,18 +275,26 @@ def train(data: Path) -> dict[str, Any]:
     analyser.meta_ = tune_decoding(analyser, split.valid)
     xt, yt, _ = tc_examples(split.train + memes)
     xv, yv, wv = tc_examples(split.valid)
-    valid_tc = {c: tc_micro_f1(fit_tc(xt, yt, c).predict_proba(xv), yv, wv) for c in (1.0, 3.0)}
+    fits = {c: fit_tc(xt, yt, c) for c in (1.0, 3.0)}
+    valid_tc = {c: tc_micro_f1(m.predict_proba(xv), yv, wv) for c, m in fits.items()}
     best_c = max(valid_tc, key=lambda c: valid_tc[c])
-    tc = fit_tc(sparse.vstack([xt, xv], format="csr"), np.concatenate([yt, yv]), best_c)
-    analyser.arrays_.update(tc_w=tc.coef_.astype(np.float32), tc_b=tc.intercept_.astype(np.float32))
+    analyser.arrays_.update(tc_w=fits[best_c].coef_.astype(np.float32), tc_b=fits[best_c].intercept_.astype(np.float32))
+    # float16 as shipped, so the calibration sees the scores the analyser will compute
+    analyser.arrays_ = {k: v.astype(np.float16).astype(np.float32) for k, v in analyser.arrays_.items()}
     scores, counts = pattern_scores(split.train + split.valid + memes)
+    analyser.meta_.update(pattern_scores=scores, target_precision=cal.TARGET_PRECISION)
+    dev = cal.candidates(analyser, split.valid, doc_contexts(split.valid))  # raw scores: no calibration yet
+    analyser.meta_["calibration"] = cal.fit_calibration(dev, split.valid)
+    dev = [(i, lab, s, e, analyser.calibrated(lab, raw) if src == "model" else raw, src)
+           for i, lab, s, e, raw, src in dev]
+    thresholds, evidence = cal.choose_thresholds(dev, split.valid)
     meta = {**analyser.meta_, "version": P.PersuasionAnalyser.version, "labels": list(P.LABELS), "tc_c": best_c,
-            "valid_tc_micro_f1": valid_tc, "pattern_scores": scores, "pattern_counts": counts, "seed": SEED,
-            "split": {"train": len(split.train), "valid": len(split.valid), "test": len(split.test)}}
-    # float16 keeps the head well under 2 MB; inference casts back to float32
+            "valid_tc_micro_f1": valid_tc, "pattern_counts": counts, "seed": SEED, "thresholds": thresholds,
+            "dev_evidence": evidence, "split": {"train": len(split.train), "valid": len(split.valid),
+                                                 "test": len(split.test)}}
     save_head(P.HEAD_NAME, {k: v.astype(np.float16) for k, v in analyser.arrays_.items()}, meta)
     metrics = evaluate(data)
-    metrics["cheap_tc_baseline"] = cheap_tc_baseline(split.train + split.valid + memes, split.test)
+    metrics["cheap_tc_baseline"] = cheap_tc_baseline(split.train + memes, split.test)
     _write_card(meta, metrics)
     return metrics
 
@@ -300,18 +312,22 @@ def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
     probs = P._softmax(np.asarray(x @ a["tc_w"].T) + a["tc_b"])
     gold = {d.id: list(d.propaganda) for d in docs}
     threshold, gap, width = (float(analyser.meta_[k]) for k in ("token_threshold", "gap", "width"))
-    model, with_patterns, sentence_base, all_sentences = {}, {}, {}, {}
-    for d, contexts in zip(docs, doc_contexts(docs), strict=True):
+    model, trimmed, with_patterns, sentence_base, all_sentences = {}, {}, {}, {}, {}
+    all_contexts = doc_contexts(docs)
+    for d, contexts in zip(docs, all_contexts, strict=True):
         rows = doc_token_probs(analyser, d, contexts)
         model[d.id] = [(s, e) for s, e, _ in decode_doc(rows, threshold, int(gap), int(width))]
+        trimmed[d.id] = [span for s, e in model[d.id] if (span := trim_span(d.text, s, e))]
         sents = P.sentence_spans(d.text)
-        with_patterns[d.id] = model[d.id] + [(s, e) for _, s, e, _, _ in analyser.pattern_items(d.text, sents)]
+        with_patterns[d.id] = model[d.id] + [(s, e) for _, s, e, *_ in analyser.pattern_items(d.text, sents)]
         logits = analyser.sentence_logits([d.text[s:e] for s, e in sents], contexts)
         sentence_base[d.id] = [se for se, z in zip(sents, logits, strict=True) if z > 0]
         all_sentences[d.id] = sents
     majority = P.LABELS.index("loaded_language")
     si = si_scores(model, gold)
-    return {
+    shown = cal.shown_precision(analyser, docs, all_contexts)
+    si_shown = si_scores(shown.pop("spans"), gold)
+    metrics: dict[str, Any] = {
         "split": f"PTC train articles, 20 % held out by article (seed {SEED})" + (", fast subset" if fast else ""),
         "n_articles": len(docs), "n_technique_spans": len(y),
         "tc_micro_f1": tc_micro_f1(probs, y, where),
@@ -321,17 +337,47 @@ def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
         "si_f1_with_patterns": si_scores(with_patterns, gold)["f1"],
         "si_sentence_classifier_baseline": si_scores(sentence_base, gold)["f1"],
         "si_all_sentences_baseline": si_scores(all_sentences, gold)["f1"],
+        "si_f1_trimmed_spans": si_scores(trimmed, gold)["f1"],
+        "si_f1_shown_findings": si_shown["f1"], "si_precision_shown_findings": si_shown["precision"],
+        "si_recall_shown_findings": si_shown["recall"],
+        "shown_precision": shown["overall"]["precision"],
+        "shown_precision_strict": shown["overall"]["precision_strict"],
+        "shown_findings": shown["overall"]["shown"],
     }
+    thresholds = analyser.meta_.get("thresholds", {})
+    for label, row in shown["per_technique"].items():
+        metrics[f"shown {label}"] = (f"threshold {thresholds.get(label)}; {row['shown']} shown, precision "
+                                     f"{row['precision']} (strict {row['precision_strict']})")
+    metrics["goals"] = goals(metrics)
+    return metrics
+
+
+def goals(m: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 10's PTC row; the anchors are official-test figures, ours are on held-out train articles."""
+    def row(measure: str, ours: float | None, goal: float, anchor: str) -> dict[str, Any]:
+        return {"measure": measure, "ours": None if ours is None else round(ours, 3), "goal": f"≥ {goal}",
+                "anchor": anchor, "met": None if ours is None else ours >= goal}
+    return [
+        row("PTC SI char-F1 (tagger spans)", m["si_f1"], 0.45, "0.516 (official test; other split)"),
+        row("PTC TC micro-F1 (gold spans)", m["tc_micro_f1"], 0.70, "0.621 (official test; other split)"),
+        row("precision of shown findings, all techniques", m["shown_precision"], 0.6, "—"),
+    ]
 
 
 def _write_card(meta: dict[str, Any], metrics: dict[str, Any]) -> None:
     rows = "\n".join(f"| {k} | {v:.4f} |" for k, v in metrics.items() if isinstance(v, float))
+    shown = "\n".join(f"| {k.removeprefix('shown ')} | {v} |" for k, v in metrics.items() if k.startswith("shown "))
+    dev = "\n".join(f"| {lab} | {meta['thresholds'][lab]} | {ev['candidates']} | {ev['shown']} | {ev['precision']} |"
+                    for lab, ev in meta["dev_evidence"].items())
+    hidden = ", ".join(lab for lab, t in meta["thresholds"].items() if t is None) or "none"
     patterns = "\n".join(f"| {lab} | `{pat[:60]}` | {s} | {c[0]}/{c[1]} |" for (lab, pat), s, c in
                          zip(P.PATTERNS, meta["pattern_scores"], meta["pattern_counts"], strict=True))
     text = CARD.format(version=meta["version"], seed=SEED, split=meta["split"], rows=rows, patterns=patterns,
                        threshold=meta["token_threshold"], gap=meta["gap"], width=meta["width"], c=meta["tc_c"],
-                       chunk=P.CHUNK_CHARS,
-                       n=metrics["n_articles"], spans=metrics["n_technique_spans"])
+                       chunk=P.CHUNK_CHARS, dev=dev, shown=shown, hidden=hidden, target=cal.TARGET_PRECISION,
+                       min_shown=cal.MIN_SHOWN, n=metrics["n_articles"], spans=metrics["n_technique_spans"],
+                       held_out=metrics["shown_precision"] or 0.0, n_shown=metrics["shown_findings"],
+                       verdict="meeting" if (metrics["shown_precision"] or 0) >= cal.TARGET_PRECISION else "short of")
     (heads_dir() / P.HEAD_NAME / "MODEL_CARD.md").write_text(text, encoding="utf-8")
 
 
@@ -345,22 +391,43 @@ the sentence logit; runs of the {width}-token moving mean above threshold {thres
 bridged) and technique classification (multinomial LR, C={c}, over the context-chunk embedding, hashed
 word/char n-grams of the span, hashed ±3 context words and shape/repetition features). Sentence and span
 also get a lexical vector (mean of MiniLM's input word-piece embeddings). No encoder pass
-per sentence or span: the analyser embeds nothing for a comment of ≤ {chunk} characters. Finding score =
-Platt-calibrated p(span) × p(technique | span); the analyser drops findings below `min_score` (default 0.15;
-the SI metrics below are measured on the tagger's spans before that filter). Weights stored as float16.
+per sentence or span: the analyser embeds nothing for a comment of ≤ {chunk} characters. Weights stored as
+float16.
+
+## What is shown, and how sure it is
+Raw score = Platt-calibrated p(span) × p(technique | span). Spans are trimmed to their first and last content
+word (a span of function words only, such as "by" or "the", is dropped), and a sentence that names a technique in
+order to reject it ("Comparing him to Hitler is absurd", "Stop with the Nazi analogies", "That's a strawman")
+gives no finding (`analysers/persuasion_rules.py`). The shown score is p(finding is right): a logistic map of
+logit(raw) with one slope and an intercept per technique, fitted on the dev articles, where a finding is right
+when a gold span of its technique overlaps it by ≥ half of the shorter span. Each technique's threshold is the
+lowest score at which the dev findings at or above it have a Wilson lower bound (z = 1) on precision ≥ {target},
+with ≥ {min_shown} findings; a finding also says `certainty` in words (≥ 0.8 very likely, ≥ 0.6 likely, else
+possible). **Techniques the model never shows** (no threshold reaches the target on dev): {hidden}; a pattern
+hit is shown when its pattern's score is ≥ {target} (the name-calling nouns, below). **Held out:** the shown
+findings' precision on the test articles is {held_out:.3f} over {n_shown} findings, {verdict} the {target} target
+(docs/EVAL.md, "Persuasion (issue 10)"): the dev articles hold few findings above any threshold (table below).
+`PersuasionAnalyser(calibrated_only=False)` shows every candidate (for evaluation).
+
+| technique | threshold | dev candidates | dev shown | dev precision |
+|---|---|---|---|---|
+{dev}
 
 ## Training data and licences
 - Propaganda Techniques Corpus v2 (SemEval-2020 Task 11; Da San Martino et al. 2019/2020), train articles
   only — no licence stated, distributed for research use (treat as research-only). Dev/test gold is not
   public, so the 371 train articles are split by article with seed {seed}: {split}
-  (train / validation for threshold, span calibration and C / held-out test).
-- SemEval-2021 Task 6 meme texts (subtask 2, all files; "free for general research use"), labels mapped onto
-  the 14 (Straw Man, Red Herring, Whataboutism → whataboutism_straw_man_red_herring; Bandwagon, Reductio ad
-  hitlerum → bandwagon_reductio_ad_hitlerum; Smears, Glittering generalities, Obfuscation dropped). Used for
-  technique classification only.
+  (train / dev for decoding threshold, span calibration, C, per-technique calibration and thresholds — no
+  model is fitted on the dev articles / held-out test).
+- SemEval-2021 Task 6 meme texts (subtask 2, training and dev files; the official test file is
+  evaluation-only and not read; "free for general research use"), labels mapped onto the 14 (Straw Man, Red
+  Herring, Whataboutism → whataboutism_straw_man_red_herring; Bandwagon, Reductio ad hitlerum →
+  bandwagon_reductio_ad_hitlerum; Smears, Glittering generalities, Obfuscation dropped). Technique
+  classification only.
 
 ## Metrics (held-out test articles: {n} articles, {spans} gold technique spans)
-TC = micro-F1 classifying gold spans; SI = char-overlap F1 as the official SI scorer computes it.
+TC = micro-F1 classifying gold spans; SI = char-overlap F1 as the official SI scorer computes it (on the
+tagger's spans before calibration, unless the name says "shown").
 
 | metric | value |
 |---|---|
@@ -368,9 +435,16 @@ TC = micro-F1 classifying gold spans; SI = char-overlap F1 as the official SI sc
 
 Published best on the official test set (not comparable: other split): TC 0.621 micro-F1, SI 0.516 F1.
 
+### Findings shown on the held-out articles, per technique
+Precision as defined above; strict: ≥ half of the finding's characters inside gold spans of its technique.
+
+| technique | shown |
+|---|---|
+{shown}
+
 ## Pattern layer (comment idioms)
-Score = smoothed precision (hits+1)/(matches+2) of the pattern against gold spans of its label on the
-training text (PTC train+validation articles and memes).
+Score = smoothed precision (hits+1)/(matches+2) of the pattern on the training text (PTC train+dev articles and
+memes), a hit being right as a finding is; a pattern is shown only when its score ≥ {target}.
 
 | label | pattern | score | hits/matches |
 |---|---|---|---|
@@ -378,9 +452,11 @@ training text (PTC train+validation articles and memes).
 
 ## Known failure modes
 - Trained on news articles and meme captions, not reader comments: sarcasm, quoting an opponent, and
-  forum idioms are out of domain; recall on comments is lower than on news.
-- Rare techniques (thought-terminating cliché, bandwagon/reductio, whataboutism, black-and-white) are
-  mostly predicted as loaded language or name calling; their per-class F1 is low.
+  forum idioms are out of domain; recall on comments is lower than on news, and the thresholds were
+  chosen on news articles.
+- The meta-mention rule works per sentence: a rejection and a real use in one sentence ("I won't call him a
+  hero, he is a thug") drops the real use too; a rejection without a cue word is not caught.
+- Rare techniques have few dev findings, so their thresholds rest on little evidence or they are not shown.
 - Span boundaries are token runs inside one sentence: spans crossing sentences are cut, and long
   spans (appeal to fear, causal oversimplification) are often found only in part.
 - Repetition depends on the surrounding document; a single comment gives little evidence of it.

@@ -2,7 +2,8 @@
 
 PTC dev/test gold is not public, so evaluation holds out 20 % of the *train articles* (by article, with
 ``train.SEED``); a further 15 % of the remaining articles is a validation part for thresholds and calibration.
-Meme texts only add technique-classification examples (their labels mapped onto PTC's 14; Smears, Glittering
+Meme texts (training and dev files; the official test file is evaluation-only) only add technique-classification
+examples (their labels mapped onto PTC's 14; Smears, Glittering
 generalities and Obfuscation have no PTC counterpart and are dropped).
 """
 
@@ -114,9 +115,9 @@ def split_ptc(data: Path, seed: int = SEED) -> Split:
 
 
 def load_memes(data: Path) -> list[Doc]:
-    """Meme texts (train, dev and test files: none of them is used for evaluation) with mapped labels."""
+    """Meme texts of the training and dev files, labels mapped (the official test file is evaluation-only)."""
     docs = []
-    for part in ("training", "dev", "test"):
+    for part in ("training", "dev"):
         path = data / MEMES_FOLDER / "data" / f"{part}_set_task2.txt"
         for item in json.loads(path.read_text(encoding="utf-8")):
             techniques = tuple(
