@@ -7,11 +7,9 @@ comments; each floor is the measured figure minus 0.02.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from threadwise.train import stance
+from threadwise.train import shared_data_dir, stance
 
 pytestmark = pytest.mark.datasets(use="eval stance")
 
@@ -25,8 +23,8 @@ FLOORS = {
 
 
 @pytest.fixture(scope="module")
-def metrics(shared_data: Path) -> dict:
-    return stance.evaluate(shared_data, fast=True)
+def metrics() -> dict:
+    return stance.evaluate(shared_data_dir(), fast=True)
 
 
 def test_stance_fast_subset_meets_floors(metrics: dict) -> None:

@@ -3,7 +3,7 @@
 The fine-tuned MiniLM pair model (``heads/stance``: int8 ONNX, trained by ``threadwise train stance``) reads
 ``[CLS] target [SEP] comment [SEP]`` and gives per-word-piece logits over support / deny / query / comment; the
 pair's logits are their mean, so each comment piece's share of the decision is exact and the pieces that carried
-the winning stance are its evidence. The target is the article sentence the comment quotes (from the quotes
+the winning stance are its evidence. The target is the article sentence the comment quotes (aligned as the quotes
 analyser) or else the article paragraph (the lead counts as one) that shares the most content words with it; for a
 reply, the parent comment.
 
@@ -20,12 +20,14 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 import numpy as np
 
 from threadwise.analysers.base import CommentContext, finding
 from threadwise.analysers.heads import MissingHead, heads_dir
+from threadwise.analysers.quotes import Prepared, align, prepare
 from threadwise.model import Article, Finding, Span
 
 HEAD = "stance"
@@ -88,7 +90,7 @@ class StanceAnalyser:
 
     name: ClassVar[str] = "stance"
     version: ClassVar[str] = "2.0.0"
-    requires: ClassVar[tuple[str, ...]] = ("quotes",)
+    requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = (*STANCES, *(f"parent_{s}" for s in STANCES))
     needs_embedding: ClassVar[bool] = False
 
@@ -190,15 +192,21 @@ class StanceAnalyser:
 
 
 def article_target(context: CommentContext) -> str:
-    """The article sentence the comment quotes (the first quote), else the paragraph closest to it in words."""
+    """The article sentence the comment quotes (its first quote, found as the quotes analyser finds them), else the
+    article paragraph closest to the comment in words."""
     article = context.article
     if article is None:
         return ""
-    for quote in context.findings_of("quotes"):
-        where = quote.detail.get("article_span") if quote.label == "quotes_article" else None
-        if where:
-            return sentence_around(article.text, int(where[0]), int(where[1]))
+    text = article.text
+    passages = align(context.text, text, prepared=_prepared(text)) if text else []
+    if passages:
+        return sentence_around(text, *passages[0].target)
     return passage_for(context.text, article_paragraphs(article))
+
+
+@lru_cache(maxsize=8)
+def _prepared(article_text: str) -> Prepared:
+    return prepare(article_text)  # once per article, not per comment
 
 
 def _word_window(text: str, start: int, end: int) -> tuple[int, int] | None:
