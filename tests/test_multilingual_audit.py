@@ -35,6 +35,7 @@ MISSED = {  # measured with default@3, whose identity-attack review rule starts 
 
 
 @pytest.mark.skipif(not head_exists(), reason="multilingual heads not trained yet")
+@pytest.mark.datasets(use="audit")  # run_audit reads the datasets folder, so a clone without it skips with the reason
 @pytest.mark.parametrize("language", [
     pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=f"benign FPR gate missed, {MISSED[code]}"))
     if code in MISSED else code
