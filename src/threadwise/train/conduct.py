@@ -156,13 +156,7 @@ def fit(rows: list[Row], workdir: Path, epochs: float = 1.0, log: Any = print) -
     plan = [b for e in range(math.ceil(epochs)) for b in batches([len(x) for x in enc.ids], BATCH, SEED + e)]
     plan = plan[: int(len(plan) * epochs / math.ceil(epochs))]
     model = build_model().to(device)
-    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
-    optimiser = torch.optim.AdamW([{"params": body, "lr": ENCODER_LR}, {"params": head, "lr": HEAD_LR}],
-                                  weight_decay=0.01)
-    warm = max(1, int(WARMUP * len(plan)))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (len(plan) - s) / max(1, len(plan) - warm)))
+    optimiser, schedule = optimiser_for(model, len(plan), ENCODER_LR, HEAD_LR)
     first = _resume(workdir, model, optimiser, schedule)
     log(f"{len(rows)} rows, {len(plan)} steps of {BATCH}; starting at step {first} on {device}")
     model.train()
@@ -182,6 +176,21 @@ def fit(rows: list[Row], workdir: Path, epochs: float = 1.0, log: Any = print) -
             log(f"step {step + 1}/{len(plan)} loss {running:.4f} ({rate:.1f} rows/s since start of this run)")
     model.eval()
     return model
+
+
+def optimiser_for(model: Any, steps: int, encoder_lr: float, head_lr: float) -> tuple[Any, Any]:
+    """AdamW with one learning rate for the trainable encoder layers and another for the heads, linear warm-up
+    over the first WARMUP share of the steps, then linear decay to zero (shared by every fine-tuned model here)."""
+    import torch
+
+    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    optimiser = torch.optim.AdamW([{"params": body, "lr": encoder_lr}, {"params": head, "lr": head_lr}],
+                                  weight_decay=0.01)
+    warm = max(1, int(WARMUP * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / max(1, steps - warm)))
+    return optimiser, schedule
 
 
 def _checkpoint(workdir: Path, model: Any, optimiser: Any, schedule: Any, step: int) -> None:

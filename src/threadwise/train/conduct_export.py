@@ -11,7 +11,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def export(weights: Path, out: Path) -> None:
@@ -20,26 +22,34 @@ def export(weights: Path, out: Path) -> None:
 
 def main(weights: str, out_dir: str) -> None:
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from threadwise.train.conduct import base_model_path, build_model
+    from threadwise.train.conduct import build_model
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     model = build_model()
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    export_int8(model, ["input_ids", "attention_mask"], {"doc_logits": {0: "batch"}, "token_logits": TOKEN_AXES},
+                out / "model.fp32.onnx", out)
+
+
+TOKEN_AXES = {0: "batch", 1: "tokens"}
+
+
+def export_int8(model: Any, inputs: Sequence[str], outputs: dict[str, dict[int, str]], fp32: Path, out: Path) -> None:
+    """``model`` (fed one int64 tensor per name in ``inputs``) as an fp32 ONNX graph at ``fp32``, then dynamically
+    quantised to int8 as ``out/model.onnx`` beside the packaged tokenizer: every fine-tuned model here ships so."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from threadwise.train.conduct import base_model_path
+
+    out.mkdir(parents=True, exist_ok=True)
     model.eval()
-    fp32 = out / "model.fp32.onnx"
-    example = (torch.ones(2, 16, dtype=torch.long), torch.ones(2, 16, dtype=torch.long))
-    axes = {0: "batch", 1: "tokens"}
+    example = tuple(torch.ones(2, 16, dtype=torch.long) for _ in inputs)
     with torch.no_grad():
-        torch.onnx.export(
-            model, example, str(fp32), input_names=["input_ids", "attention_mask"],
-            output_names=["doc_logits", "token_logits"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "doc_logits": {0: "batch"},
-                          "token_logits": axes},
-            opset_version=17, dynamo=False,
-        )
+        torch.onnx.export(model, example, str(fp32), input_names=list(inputs), output_names=list(outputs),
+                          dynamic_axes={**dict.fromkeys(inputs, TOKEN_AXES), **outputs}, opset_version=17,
+                          dynamo=False)
     quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copyfile(Path(base_model_path()) / "tokenizer.json", out / "tokenizer.json")
 

@@ -29,14 +29,13 @@ from threadwise.analysers.heads import writable_heads_dir
 from threadwise.analysers.stance import HEAD, MAX_PIECES, STANCES, StanceAnalyser, passage_for
 from threadwise.locations import cache_dir
 from threadwise.train import SEED
-from threadwise.train.conduct import FROZEN_LAYERS, _checkpoint, _resume, base_model_path, batches
+from threadwise.train.conduct import FROZEN_LAYERS, _checkpoint, _resume, base_model_path, batches, optimiser_for
 from threadwise.train.stance_data import Pair, _stable, load_fnc1, load_rumoureval, load_semeval2016
 from threadwise.train.stance_templates import pairs as synthetic_pairs
 
 BATCH = 32
 ENCODER_LR = 5e-5
 HEAD_LR = 1e-3
-WARMUP = 0.06
 WEIGHT_POWER = 0.5
 MIN_PRECISION = 0.6  # a stance shown to a person is right at least this often on dev
 
@@ -120,13 +119,7 @@ def fit(pairs: list[Pair], workdir: Path, log: Any = print) -> Any:
     class_weight = torch.tensor((len(labels) / (len(STANCES) * counts)) ** WEIGHT_POWER, dtype=torch.float32)
     plan = batches([len(x) for x in enc["input_ids"]], BATCH, SEED)
     model = build_model().to(device)
-    head = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
-    optimiser = torch.optim.AdamW([{"params": body, "lr": ENCODER_LR}, {"params": head, "lr": HEAD_LR}],
-                                  weight_decay=0.01)
-    warm = max(1, int(WARMUP * len(plan)))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (len(plan) - s) / max(1, len(plan) - warm)))
+    optimiser, schedule = optimiser_for(model, len(plan), ENCODER_LR, HEAD_LR)
     first = _resume(workdir, model, optimiser, schedule)
     log(f"{len(pairs)} pairs, {len(plan)} steps of {BATCH}; starting at step {first} on {device}")
     model.train()
@@ -167,26 +160,14 @@ def export(weights: Path, out: Path) -> None:
 
 
 def _export_main(weights: str, out_dir: str) -> None:
-    import shutil
-
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from threadwise.train.conduct_export import TOKEN_AXES, export_int8
+
     model = build_model()
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    model.eval()
-    fp32 = cache_dir() / "stance.fp32.onnx"  # kept out of the package
-    example = tuple(torch.ones(2, 16, dtype=torch.long) for _ in range(3))
-    axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
-        torch.onnx.export(model, example, str(fp32), input_names=["input_ids", "attention_mask", "token_type_ids"],
-                          output_names=["token_logits"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                                        "token_logits": axes})
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    shutil.copyfile(Path(base_model_path()) / "tokenizer.json", out / "tokenizer.json")
+    export_int8(model, ["input_ids", "attention_mask", "token_type_ids"], {"token_logits": TOKEN_AXES},
+                cache_dir() / "stance.fp32.onnx", Path(out_dir))  # the fp32 graph stays out of the package
 
 
 # --- calibration and metrics ---------------------------------------------------------------------------
