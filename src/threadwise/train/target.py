@@ -33,14 +33,10 @@ from threadwise.analysers.heads import heads_dir, save_head
 from threadwise.analysers.target import COARSE, HEAD, LEXICON_FILE, TargetAnalyser
 from threadwise.model import Comment, Finding
 from threadwise.train import SEED, cached_embeddings
+from threadwise.train.identity_terms import adjectival_terms
 from threadwise.train.stance_data import strip_reply_handles
 
-HOLISTIC = "holistic_bias_descriptors"
-JIGSAW = "jigsaw_identity_bias_templates"
 OLID = "olid_offenseval2019"
-# Axes whose descriptors name identity groups people are attacked as; body type, age, ability and
-# socioeconomic descriptors are mostly ordinary adjectives ("slow", "fit", "poor") and would misfire.
-AXES = ("nationality", "race_ethnicity", "religion", "sexual_orientation", "political_ideologies", "gender_and_sex")
 # Descriptors that are everyday words far more often than identity terms.
 AMBIGUOUS = {"independent", "moderate", "radical", "native", "straight", "pan", "poly", "ace", "bi", "stud", "boi",
              "femme", "latin", "country", "urban", "rural", "white", "black", "religious", "secular",
@@ -69,20 +65,13 @@ def _plural(term: str) -> str | None:
     return term + "s"
 
 
-def build_lexicon(data: Path) -> dict[str, Any]:
-    """Group terms (lower case) as {"nominal": plurals and nouns, "adjectival": need a person noun after them}."""
-    descriptors = json.loads((data / HOLISTIC / "v1.1" / "descriptors.json").read_text(encoding="utf-8"))
-    adjectival: set[str] = set()
-    for axis in AXES:
-        for bucket in descriptors[axis].values():
-            for item in bucket:
-                adjectival.add((item if isinstance(item, str) else item["descriptor"]).lower())
-    words = (data / JIGSAW / "word_lists" / "adjectives_people.txt").read_text(encoding="utf-8").split("\n")
-    adjectival |= {w.strip().lower() for w in words if w.strip()}
+def build_lexicon() -> dict[str, Any]:
+    """Group terms (lower case) as {"nominal": plurals and nouns, "adjectival": need a person noun after them}, from
+    threadwise's own lists (``identity_terms``): no evaluation-only dataset is read."""
+    adjectival = adjectival_terms()
     nominal = {p for t in adjectival - AMBIGUOUS if (p := _plural(t))} | set(CURATED)
     return {"nominal": sorted(nominal), "adjectival": sorted(adjectival),
-            "sources": {"holistic_bias_descriptors v1.1 (MIT)": list(AXES),
-                        "jigsaw_identity_bias_templates word_lists/adjectives_people.txt (CC BY 4.0)": "all",
+            "sources": {"threadwise identity_terms (gazetteer demonyms and written lists)": "all",
                         "curated by threadwise": list(CURATED)},
             "built": date.today().isoformat()}
 
@@ -90,7 +79,7 @@ def build_lexicon(data: Path) -> dict[str, Any]:
 def train(data: Path) -> dict[str, Any]:
     """Rebuild the lexicon, fit the head (C and thresholds on dev), write head and card; returns the evaluation."""
     started = time.time()
-    lexicon = build_lexicon(data)
+    lexicon = build_lexicon()
     folder = heads_dir() / HEAD
     folder.mkdir(parents=True, exist_ok=True)
     (folder / LEXICON_FILE).write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
