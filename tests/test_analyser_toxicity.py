@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.checks import check_analyser
-from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser, ToxicityAnalyser
+from threadwise.analysers.toxicity import ToxicityAnalyser
 from threadwise.model import Comment, Finding
 
 
@@ -137,7 +137,6 @@ def test_one_pass_gives_the_same_scores_to_analyse_and_category_scores() -> None
     (findings,) = run(text)
     (scores,) = analyser().category_scores([text])
     assert {f.label: f.score for f in findings} == {k: v for k, v in scores.items() if k == "toxicity" or v >= 0.2}
-    assert TextOnlyToxicityAnalyser is ToxicityAnalyser  # both tiers read the fine-tuned model
     assert not ToxicityAnalyser.needs_embedding
 
 

@@ -13,7 +13,7 @@ from threadwise.analysers.base import CommentContext
 from threadwise.analysers.checks import check_analyser
 from threadwise.analysers.language_routing import LanguageRoutedToxicity, route
 from threadwise.analysers.multilingual_toxicity import MultilingualToxicityAnalyser, sentence_spans
-from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
+from threadwise.analysers.toxicity import ToxicityAnalyser
 from threadwise.language import Language
 from threadwise.model import Article, Comment, Thread
 from threadwise.moderation import premoderate
@@ -89,19 +89,19 @@ def test_route_sends_uncertain_guesses_to_the_english_model() -> None:
 
 
 def test_pipeline_routes_each_comment_to_its_languages_model() -> None:
-    pipeline = Pipeline([TextOnlyToxicityAnalyser()])
+    pipeline = Pipeline([ToxicityAnalyser()])
     (routed,) = pipeline.analysers
     assert isinstance(routed, LanguageRoutedToxicity) and routed.name == "toxicity"
     found = pipeline.run(contexts("en", "de-insult", "uk")).findings
     versions = {f.comment_id: f.analyser_version for f in found if f.label in ("toxicity", "language_unsupported")}
-    assert versions["en"] == TextOnlyToxicityAnalyser.version
+    assert versions["en"] == ToxicityAnalyser.version
     assert versions["de-insult"].startswith("ml-") and versions["uk"].startswith("ml-")
 
 
 @needs_heads
 def test_premoderation_scores_german_and_holds_ukrainian_and_stores_each_language(store: Store) -> None:
     comments = tuple(Comment(id=k, thread_id=ARTICLE.id, text=t, position=i) for i, (k, t) in enumerate(TEXTS.items()))
-    done = premoderate(store, load_policy(), Thread(ARTICLE, comments), pipeline=Pipeline([TextOnlyToxicityAnalyser()]))
+    done = premoderate(store, load_policy(), Thread(ARTICLE, comments), pipeline=Pipeline([ToxicityAnalyser()]))
     by_id = {s.comment_id: s for s in done.suggestions}
     assert by_id["en"].action == by_id["de-civil"].action == "approve"
     assert by_id["de-insult"].action == "review" and by_id["de-threat"].action == "review"
@@ -113,7 +113,7 @@ def test_premoderation_scores_german_and_holds_ukrainian_and_stores_each_languag
 def test_the_routed_analyser_pickles_to_workers_with_both_models() -> None:
     import pickle
 
-    routed = LanguageRoutedToxicity(TextOnlyToxicityAnalyser()).setup()
+    routed = LanguageRoutedToxicity(ToxicityAnalyser()).setup()
     clone = pickle.loads(pickle.dumps(routed))
     batch = contexts("en", "de-insult", "uk")
     assert list(clone.analyse(batch)) == list(routed.analyse(batch))

@@ -174,7 +174,3 @@ def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
         end += 1
     return start, end
 
-
-# Both moderation tiers read the fine-tuned model (its int8 pass fits pre-moderation's latency budget; see
-# docs/BENCHMARKS.md); the name stays for the API, batch and audit code that picks a tier.
-TextOnlyToxicityAnalyser = ToxicityAnalyser

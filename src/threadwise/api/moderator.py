@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from threadwise.analysers.base import get_analyser_class
-from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
 from threadwise.model import Article, Comment, Finding, Thread
 from threadwise.moderation import Premoderation, premoderate, submit_comment
 from threadwise.pipeline import Pipeline
@@ -34,8 +33,7 @@ def shared_pipeline(analysers: tuple[str, ...] | None = None) -> Pipeline:
     if analysers is None:
         pipeline = Pipeline.from_names().setup()
     else:
-        fast = {"toxicity": TextOnlyToxicityAnalyser}
-        pipeline = Pipeline([fast.get(n, get_analyser_class(n))() for n in analysers]).setup()
+        pipeline = Pipeline([get_analyser_class(n)() for n in analysers]).setup()
     warm_up = Comment(id="warm-up", thread_id="warm-up", text="Hello.", position=0)
     with _RUN_LOCK:
         analyse_thread(Thread(Article(id="warm-up"), (warm_up,)), pipeline=pipeline)

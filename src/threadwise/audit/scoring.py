@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from threadwise.analysers.base import Analyser, CommentContext, get_analyser_class
-from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser, ToxicityAnalyser
+from threadwise.analysers.base import CommentContext, get_analyser_class
 from threadwise.audit.errors import AuditError, UnknownTier
 from threadwise.model import Article, Comment, Finding, make_id
 from threadwise.neutrality import FLAG_ACTIONS, toxicity_score
@@ -22,11 +21,9 @@ from threadwise.pipeline import Pipeline
 from threadwise.policy import ALWAYS_READ, Policy, Suggestion, load_policy, suggest
 
 # The two tiers moderation runs: ``accurate`` (CLI pre-moderation, reports, the API with --accurate) and ``fast``
-# (the API's pre-moderation latency budget). Both score toxicity with the fine-tuned conduct model.
-TIERS: dict[str, dict[str, type[Analyser]]] = {
-    "accurate": {"toxicity": ToxicityAnalyser},
-    "fast": {"toxicity": TextOnlyToxicityAnalyser},
-}
+# (the API's pre-moderation latency budget). Both run the analysers the policy reads, toxicity on the fine-tuned
+# conduct model, so the audit measures both the same way; the name says which path a report stands for.
+TIERS = ("accurate", "fast")
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,7 @@ class PolicyScorer:
         self.policy = policy or load_policy(None)
         self.tier = tier
         names = sorted({rule.analyser for rule in self.policy.rules} | set(ALWAYS_READ))
-        self.pipeline = Pipeline([TIERS[tier].get(n, get_analyser_class(n))() for n in names], batch_size=batch_size)
+        self.pipeline = Pipeline([get_analyser_class(n)() for n in names], batch_size=batch_size)
         self._stance: Pipeline | None = None
         self._cache: dict[tuple[str, str | None], Verdict] = {}
 

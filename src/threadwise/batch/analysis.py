@@ -22,9 +22,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from threadwise.analysers.base import Analyser, CommentContext, get_analyser_class
-from threadwise.analysers.quotes import QuotesAnalyser
-from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
+from threadwise.analysers.base import CommentContext, get_analyser_class
 from threadwise.batch.errors import InvalidBatchOption
 from threadwise.batch.schema import comments_table, findings_table
 from threadwise.batch.staging import RowKey
@@ -34,9 +32,6 @@ from threadwise.pipeline import DEFAULT_ANALYSERS, Pipeline
 TIERS = ("fast", "full")
 FAST_ANALYSERS = ("toxicity", "quotes")
 
-
-# The fast tier's classes: toxicity on the conduct model (no sentence embedding loaded), quotes as it is.
-FAST_CLASSES: dict[str, type[Analyser]] = {"toxicity": TextOnlyToxicityAnalyser, "quotes": QuotesAnalyser}
 
 
 def resolve_analysers(tier: str, names: Sequence[str] | None) -> tuple[str, ...]:
@@ -55,18 +50,14 @@ def resolve_analysers(tier: str, names: Sequence[str] | None) -> tuple[str, ...]
     return tuple(names)
 
 
-def analyser_versions(tier: str, names: Sequence[str]) -> dict[str, str]:
-    return {name: _analyser_class(tier, name).version for name in names}
-
-
-def _analyser_class(tier: str, name: str) -> type[Analyser]:
-    return FAST_CLASSES[name] if tier == "fast" else get_analyser_class(name)
+def analyser_versions(names: Sequence[str]) -> dict[str, str]:
+    return {name: get_analyser_class(name).version for name in names}
 
 
 @lru_cache(maxsize=2)
-def get_pipeline(tier: str, names: tuple[str, ...]) -> Pipeline:
-    """The process's pipeline for a tier, loaded once (a worker runs many partitions)."""
-    pipeline = Pipeline([_analyser_class(tier, name)() for name in names]).setup()
+def get_pipeline(names: tuple[str, ...]) -> Pipeline:
+    """The process's pipeline for these analysers, loaded once (a worker runs many partitions)."""
+    pipeline = Pipeline([get_analyser_class(name)() for name in names]).setup()
     _one_math_thread()  # after setup: the libraries it loaded are limited too
     return pipeline
 
@@ -109,7 +100,7 @@ def analyse_partition(task: PartitionTask, on_comments: Callable[[int], None] | 
 
     Progress, after each of the pipeline's small batches: ``on_comments(n)`` in this process, else a
     ``(index, n)`` on ``task.progress`` (a worker process's way back to the driver)."""
-    pipeline = get_pipeline(task.tier, task.analysers)
+    pipeline = get_pipeline(task.analysers)
     contexts = [CommentContext(comment=c, article=a, ancestors=anc) for c, a, anc in task.items]
     if on_comments is None and task.progress is not None:
         queue = task.progress

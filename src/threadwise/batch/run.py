@@ -84,7 +84,7 @@ def run_batch(inputs: Sequence[str], out: Path, *, articles: Sequence[str] = (),
             raise BatchInputError("no such articles file", source=path, fix="check the --articles path")
     names = resolve_analysers(options.tier, options.analysers)
     _check_counts(options)
-    settings = {"tier": options.tier, "analysers": analyser_versions(options.tier, names),
+    settings = {"tier": options.tier, "analysers": analyser_versions(names),
                 "partition_size": options.partition_size}
     input_fingerprint = fingerprint(list(inputs), list(articles))
     manifest = _open_output(out, input_fingerprint, settings, list(inputs), options.resume)

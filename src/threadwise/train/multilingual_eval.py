@@ -100,9 +100,9 @@ def _hatecheck(data: Path, language: str, policy: Policy, fast: bool, head: Mult
 def _route_and_police(texts: Sequence[str], policy: Policy, head: MultilingualToxicityAnalyser
                       ) -> tuple[np.ndarray, float]:
     """Flagged (review or reject) per text, through the route a pre-moderated comment takes (fast tier)."""
-    from threadwise.analysers.toxicity import TextOnlyToxicityAnalyser
+    from threadwise.analysers.toxicity import ToxicityAnalyser
 
-    routed = LanguageRoutedToxicity(TextOnlyToxicityAnalyser(), head).setup()
+    routed = LanguageRoutedToxicity(ToxicityAnalyser(), head).setup()
     comments = [Comment(id=f"c{i}", thread_id="eval", text=t, position=i) for i, t in enumerate(texts)]
     start = time.perf_counter()
     findings = list(routed.analyse([CommentContext(c) for c in comments]))
