@@ -9,40 +9,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from test_web_fixtures import HOSTILE_AUTHOR, XSS, database, pg_admin_for, seed
-from threadwise.api.app import ApiSettings, create_app
+from test_web_fixtures import HOSTILE_AUTHOR, XSS, Web, web_app
 from threadwise.api.auth import actor_of, revoke_key
 from threadwise.model import Article, Comment, Thread
 from threadwise.moderation import audit_log
-from threadwise.store import DecisionRequest, Store
+from threadwise.store import DecisionRequest
 from threadwise.web.highlight import Mark, marks_from_evidence, segments
 from threadwise.web.routes import FOCUS_CLAIM_SECONDS, safe_next
 
 
-@dataclass
-class Web:
-    client: TestClient
-    store: Store
-    keys: dict[str, str]
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def web_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
-    tmp = tmp_path_factory.mktemp("web")
-    with database(request.param, tmp, pg_admin_for(request, request.param)) as url:
-        store = Store.open(url)
-        try:
-            keys = seed(store)
-            with TestClient(create_app(ApiSettings(db=url)), follow_redirects=False) as client:
-                yield Web(client, store, keys)
-        finally:
-            store.close()
+    with web_app(request, tmp_path_factory.mktemp("web")) as web:
+        yield web
 
 
 @pytest.fixture

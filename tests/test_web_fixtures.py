@@ -11,14 +11,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from conftest import EXAMPLE, pg_schema_url
+from threadwise.api.app import ApiSettings, create_app
 from threadwise.api.auth import create_key
 from threadwise.ingest import read_thread
 from threadwise.model import Article, Comment, Thread
@@ -123,3 +126,24 @@ def serving(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+@dataclass
+class Web:
+    client: TestClient
+    store: Store
+    keys: dict[str, str]
+
+
+@contextmanager
+def web_app(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Web]:
+    """The app over a seeded database of the backend ``request.param`` names, with a client that does not follow
+    redirects (the tests read them)."""
+    with database(request.param, tmp, pg_admin_for(request, request.param)) as url:
+        store = Store.open(url)
+        try:
+            keys = seed(store)
+            with TestClient(create_app(ApiSettings(db=url)), follow_redirects=False) as client:
+                yield Web(client, store, keys)
+        finally:
+            store.close()

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
-from test_web import Web, actor, item_html, sign_in
-from test_web_fixtures import HOSTILE_THREAD, database, hostile_thread, pg_admin_for, seed
-from threadwise.api.app import ApiSettings, create_app
+from test_web import actor, item_html, sign_in
+from test_web_fixtures import HOSTILE_THREAD, Web, hostile_thread, web_app
 from threadwise.model import Article, Comment, Thread
 from threadwise.moderation import premoderate, submit_comment
 from threadwise.policy import load_policy
@@ -26,14 +24,8 @@ from threadwise.store import DecisionRequest, Store
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def web_module(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
-    with database(request.param, tmp_path_factory.mktemp("tools"), pg_admin_for(request, request.param)) as url:
-        store = Store.open(url)
-        try:
-            keys = seed(store)
-            with TestClient(create_app(ApiSettings(db=url)), follow_redirects=False) as client:
-                yield Web(client, store, keys)
-        finally:
-            store.close()
+    with web_app(request, tmp_path_factory.mktemp("tools")) as web:
+        yield web
 
 
 @pytest.fixture
