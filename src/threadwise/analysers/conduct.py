@@ -89,13 +89,7 @@ class ConductModel:
         return [r for r in out if r is not None]
 
     def _run(self, encodings: list[Any]) -> list[Reading]:
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-        doc, token = self.session_.run(None, {"input_ids": ids, "attention_mask": mask})
+        doc, token = self.session_.run(None, padded(encodings))
         doc_p = _sigmoid(doc)
         readings = []
         for row, e in enumerate(encodings):
@@ -107,6 +101,16 @@ class ConductModel:
                 tuple(tuple(o) for o in e.offsets), _sigmoid(pieces[:, 0]), kinds,
             ))
         return readings
+
+
+def padded(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
+    """The graph's inputs for tokenizer encodings: ids right-padded with zeros to the longest, and their mask."""
+    ids = np.zeros((len(encodings), max(len(e.ids) for e in encodings)), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, e in enumerate(encodings):
+        ids[row, : len(e.ids)] = e.ids
+        mask[row, : len(e.ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

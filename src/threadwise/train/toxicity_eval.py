@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from threadwise.analysers.conduct import padded
 from threadwise.analysers.toxicity import CATEGORIES, ToxicityAnalyser
 from threadwise.train import toxicity_data as td
 
@@ -200,13 +201,7 @@ class BareEncoder:
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), 8):
-            chunk = [encodings[i] for i in order[start:start + 8]]
-            ids = np.zeros((len(chunk), max(len(e.ids) for e in chunk)), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            for row, e in enumerate(chunk):
-                ids[row, : len(e.ids)] = e.ids
-                mask[row, : len(e.ids)] = 1
-            self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+            self.session.run(None, padded([encodings[i] for i in order[start:start + 8]]))
 
 
 def news_comments(n: int) -> list[str]:
