@@ -54,8 +54,13 @@ def passage_for(text: str, paragraphs: Sequence[str]) -> str:
     if not paragraphs:
         return ""
     words = content_words(text)
-    overlap = [len(words & content_words(p)) / (len(content_words(p)) + 4) ** 0.5 for p in paragraphs]
+    overlap = [len(words & theirs) / (len(theirs) + 4) ** 0.5 for theirs in map(_paragraph_words, paragraphs)]
     return paragraphs[int(np.argmax(overlap))]
+
+
+@lru_cache(maxsize=1024)
+def _paragraph_words(paragraph: str) -> frozenset[str]:
+    return frozenset(content_words(paragraph))  # once per article paragraph, not once per comment
 
 
 def article_paragraphs(article: Article | None) -> tuple[str, ...]:
