@@ -9,7 +9,6 @@ from the tokenizer, so evidence lands on the characters of the text that was rea
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from threadwise.analysers.heads import MissingHead, heads_dir
+from threadwise.analysers.heads import MissingHead, heads_dir, onnx_model, sigmoid
 
 TASKS = ("toxicity", "severe_toxicity", "insult", "identity_attack", "threat", "profanity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat", "other")
@@ -42,7 +41,7 @@ class Reading:
 
 
 class ConductModel:
-    """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text (batched by length)."""
+    """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text."""
 
     def __init__(self, folder: Path | None = None, threads: int | None = None) -> None:
         self.folder = folder or heads_dir() / "conduct"
@@ -57,21 +56,11 @@ class ConductModel:
         return self
 
     def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         model = self.folder / "model.onnx"
         if not model.is_file():
             raise MissingHead(f"no conduct model at {model}", source="conduct")
         self.meta_ = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads or int(os.environ.get("THREADWISE_THREADS", "2"))
-        options.inter_op_num_threads = 1
-        self.session_ = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(MAX_PIECES)
-        self.tokenizer_ = tokenizer
+        self.session_, self.tokenizer_ = onnx_model(self.folder, MAX_PIECES, self.threads)
 
     @property
     def version(self) -> str:
@@ -80,17 +69,11 @@ class ConductModel:
     def read(self, texts: Sequence[str]) -> list[Reading]:
         self.setup()
         encodings = self.tokenizer_.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out: list[Reading | None] = [None] * len(texts)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            for i, reading in zip(chunk, self._run([encodings[i] for i in chunk]), strict=True):
-                out[i] = reading
-        return [r for r in out if r is not None]
+        return [r for start in range(0, len(encodings), BATCH) for r in self._run(encodings[start:start + BATCH])]
 
     def _run(self, encodings: list[Any]) -> list[Reading]:
         doc, token = self.session_.run(None, padded(encodings))
-        doc_p = _sigmoid(doc)
+        doc_p = sigmoid(doc)
         readings = []
         for row, e in enumerate(encodings):
             n = len(e.ids)
@@ -98,7 +81,7 @@ class ConductModel:
             kinds = tuple(SPAN_TYPES[k] for k in np.argmax(pieces[:, 1:], axis=1))
             readings.append(Reading(
                 {task: float(p) for task, p in zip(TASKS, doc_p[row], strict=True)},
-                tuple(tuple(o) for o in e.offsets), _sigmoid(pieces[:, 0]), kinds,
+                tuple(tuple(o) for o in e.offsets), sigmoid(pieces[:, 0]), kinds,
             ))
         return readings
 
@@ -111,10 +94,6 @@ def padded(encodings: Sequence[Any]) -> dict[str, np.ndarray]:
         ids[row, : len(e.ids)] = e.ids
         mask[row, : len(e.ids)] = 1
     return {"input_ids": ids, "attention_mask": mask}
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
 
 @lru_cache(maxsize=4)

@@ -55,3 +55,25 @@ def load_head(name: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays = {key: data[key] for key in data.files}
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return arrays, meta
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, clipped so that no input overflows."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def onnx_model(folder: Path, max_pieces: int, threads: int | None = None,
+               truncation: str = "longest_first") -> tuple[Any, Any]:
+    """A fine-tuned model's ONNX session (CPU, THREADWISE_THREADS intra-op threads unless ``threads``) and its
+    tokenizer, unpadded and truncated to ``max_pieces``."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or int(os.environ.get("THREADWISE_THREADS", "2"))
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_pieces, strategy=truncation)
+    return session, tokenizer

@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from threadwise.analysers import embed_multilingual
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.heads import MissingHead, heads_dir, load_head
+from threadwise.analysers.heads import MissingHead, heads_dir, load_head, sigmoid
 from threadwise.analysers.normalise import normalise
 from threadwise.language import Language, detect_language
 from threadwise.model import Finding, Span
@@ -63,10 +63,6 @@ def char_features(texts: Sequence[str]) -> sp.csr_matrix:
 def features(texts: Sequence[str], kind: str) -> np.ndarray | sp.csr_matrix:
     """The inputs a head of ``kind`` (``chars`` or ``e5``) reads."""
     return embed_multilingual.encode(texts) if kind == "e5" else char_features(texts)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
 
 def head_trained(head: str = HEAD) -> bool:
@@ -151,7 +147,7 @@ class MultilingualToxicityAnalyser:
         """Scores from precomputed ``features`` (evaluation reads cached e5 vectors this way)."""
         self.setup()
         z = np.asarray(x @ self.heads_["coef"].T) + self.heads_["intercept"]
-        p = _sigmoid(self.heads_["platt_a"] * z + self.heads_["platt_b"])
+        p = sigmoid(self.heads_["platt_a"] * z + self.heads_["platt_b"])
         out = []
         for row in p:
             scores = {label: float(v) for label, v in zip(HEAD_LABELS, row, strict=True)}

@@ -40,7 +40,7 @@ from scipy import sparse
 
 from threadwise.analysers.base import CommentContext, finding
 from threadwise.analysers.embed import DIMENSIONS, shared_embedder
-from threadwise.analysers.heads import load_head
+from threadwise.analysers.heads import load_head, sigmoid
 from threadwise.analysers.persuasion_rules import PATTERNS, compiled, is_meta_mention, trim_span
 from threadwise.model import Article, Comment, Finding, Span
 
@@ -216,10 +216,6 @@ def decode_runs(probs: np.ndarray, threshold: float, gap: int, width: int = 1) -
     return [(a, b) for a, b in runs]
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
-
-
 def _softmax(x: np.ndarray) -> np.ndarray:
     z = np.exp(x - x.max(axis=1, keepdims=True))
     return z / z.sum(axis=1, keepdims=True)
@@ -323,7 +319,7 @@ class PersuasionAnalyser:
         if not cal:
             return raw
         z = math.log(max(raw, 1e-6) / max(1 - raw, 1e-6))
-        return float(_sigmoid(np.array(cal["slope"] * z + cal["intercept"][label])))
+        return float(sigmoid(np.array(cal["slope"] * z + cal["intercept"][label])))
 
     def context_vectors(self, texts: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]],
                         embeddings: Sequence[np.ndarray | None]) -> list[np.ndarray]:
@@ -361,7 +357,7 @@ class PersuasionAnalyser:
         toks = [token_spans(texts[i], s, e)[:400] for i, s, e in flat]
         feats = [row for (i, _, _), t in zip(flat, toks, strict=True) for row in token_features(texts[i], t)]
         z = np.repeat(logits, [len(t) for t in toks])
-        probs = _sigmoid(token_matrix(feats, z) @ a["tok_w"] + a["tok_b"][0]) if feats else np.zeros(0)
+        probs = sigmoid(token_matrix(feats, z) @ a["tok_w"] + a["tok_b"][0]) if feats else np.zeros(0)
         cuts = np.cumsum([len(t) for t in toks])[:-1]
         out: list[list[tuple[list[tuple[int, int]], np.ndarray]]] = [[] for _ in texts]
         for (i, _, _), t, p in zip(flat, toks, np.split(probs, cuts), strict=True):
@@ -376,7 +372,7 @@ class PersuasionAnalyser:
         for i, rows in enumerate(self._token_rows(texts, sentences, contexts)):
             for k, (toks, probs) in enumerate(rows):
                 for a, b in decode_runs(probs, threshold, gap, width):
-                    p_span = float(_sigmoid(np.array(cal_a * float(probs[a:b].mean()) + cal_b)))
+                    p_span = float(sigmoid(np.array(cal_a * float(probs[a:b].mean()) + cal_b)))
                     found.append((i, toks[a][0], toks[b - 1][1], p_span, k))
         items: list[list[tuple[Any, ...]]] = [[] for _ in texts]
         if not found:

@@ -15,7 +15,6 @@ sure enough.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -26,7 +25,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.heads import MissingHead, heads_dir
+from threadwise.analysers.heads import MissingHead, heads_dir, onnx_model
 from threadwise.analysers.quotes import Prepared, align, prepare
 from threadwise.model import Article, Finding, Span
 
@@ -113,9 +112,6 @@ class StanceAnalyser:
         return {k: v for k, v in self.__dict__.items() if k in ("calibration", "max_spans")}
 
     def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         folder = heads_dir() / HEAD
         if not (folder / "model.onnx").is_file():
             raise MissingHead(f"no stance model at {folder / 'model.onnx'}", source=HEAD)
@@ -123,15 +119,7 @@ class StanceAnalyser:
         self.temperature_: float = float(meta.get("temperature", 1.0))
         self.thresholds_: dict[str, float] = {s: float(meta.get("thresholds", {}).get(s, 0.0)) for s in STANCES}
         self.model_version_: str = str(meta.get("version", self.version))
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("THREADWISE_THREADS", "2"))
-        options.inter_op_num_threads = 1
-        self.session_: Any = ort.InferenceSession(str(folder / "model.onnx"), options,
-                                                  providers=["CPUExecutionProvider"])
-        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        tokenizer.no_padding()
-        tokenizer.enable_truncation(MAX_PIECES, strategy="longest_first")
-        self.tokenizer_: Any = tokenizer
+        self.session_, self.tokenizer_ = onnx_model(folder, MAX_PIECES)
 
     def read(self, target: str, comment: str) -> StanceReading:
         """One pass over the pair (alone: int8 activation scales would otherwise mix neighbours' readings)."""
