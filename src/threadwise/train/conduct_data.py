@@ -302,4 +302,5 @@ def build(data: Path, seed_rows: list[Row] | None = None) -> tuple[list[Row], li
             unique.append(r)
     train = [r for r in unique if not is_dev(r.text)]
     dev = [r for r in unique if is_dev(r.text)]
-    return train + augment(train, limit=6000), dev
+    # an identity swap may rewrite a train row into a dev or train text: keep neither, so dev stays unseen
+    return train + [s for s in augment(train, limit=6000) if s.text not in seen], dev

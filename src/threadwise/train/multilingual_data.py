@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from threadwise.analysers.multilingual_toxicity import HEAD_LABELS
+from threadwise.train import assert_trainable
 
-EVALUATION_ONLY = ("multilingual_hatecheck",)  # never trained, tuned or selected on
 MHC_FILES = {"de": "german", "es": "spanish", "fr": "french", "pt": "portuguese", "it": "italian", "nl": "dutch",
              "pl": "polish"}
 csv.field_size_limit(10_000_000)
@@ -287,7 +287,7 @@ def _splits(data: Path, dataset: DataSet) -> dict[str, list[Labelled]]:
 def training_rows(data: Path, dataset: DataSet, split: str) -> list[Labelled]:
     """The ``train`` or ``dev`` rows of a set; asking for its test split, or an evaluation-only set, fails."""
     assert split in ("train", "dev"), f"{split!r} is evaluation-only: never train or tune on it"
-    assert dataset.name not in EVALUATION_ONLY, f"{dataset.name} is evaluation-only"
+    assert_trainable(data / dataset.name)  # the project-wide list: Multilingual HateCheck and the rest
     return _splits(data, dataset)[split]
 
 

@@ -1,7 +1,7 @@
 """Build the target analyser's lexicon and head, and evaluate target typing on OLID subtask C and hand cases.
 
-``train`` rebuilds ``heads/target/lexicon.json`` from HolisticBias (MIT) and the Jigsaw identity word lists
-(CC BY 4.0) plus a short curated supplement of political-camp words, then fits the head: a 3-way logistic
+``train`` rebuilds ``heads/target/lexicon.json`` from threadwise's own identity lists (``identity_terms``) plus a
+short curated supplement of political-camp words, then fits the head: a 3-way logistic
 regression (IND / GRP / OTH) over [MiniLM comment vector | mention features | toxicity categories] on OLID's
 level-C training tweets, 20 % of them (stratified, fixed seed) held out as dev to choose C and the per-type
 thresholds; the shipped head is refitted on all training tweets with that C. The official test split is only
@@ -29,7 +29,7 @@ from threadwise.analysers.base import CommentContext
 from threadwise.analysers.checks import SAMPLE_ARTICLE
 from threadwise.analysers.conduct import TASKS, shared_model
 from threadwise.analysers.embed import shared_embedder
-from threadwise.analysers.heads import heads_dir, save_head
+from threadwise.analysers.heads import save_head, writable_heads_dir
 from threadwise.analysers.target import COARSE, HEAD, LEXICON_FILE, TargetAnalyser
 from threadwise.model import Comment, Finding
 from threadwise.train import SEED, cached_embeddings
@@ -80,7 +80,7 @@ def train(data: Path) -> dict[str, Any]:
     """Rebuild the lexicon, fit the head (C and thresholds on dev), write head and card; returns the evaluation."""
     started = time.time()
     lexicon = build_lexicon()
-    folder = heads_dir() / HEAD
+    folder = writable_heads_dir() / HEAD
     folder.mkdir(parents=True, exist_ok=True)
     (folder / LEXICON_FILE).write_text(json.dumps(lexicon, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     texts, raws, y = olid_train(data)
@@ -267,9 +267,9 @@ OLID's licence is not stated by its organisers (host repository CC BY 4.0).
 
 ## Lexicon (`lexicon.json`)
 {n_nominal} nominal group terms (plurals such as "muslims", "liberals") and {n_adj} adjectival descriptors (need a
-person noun after them: "muslim men"), from HolisticBias v1.1 descriptors (axes nationality, race/ethnicity,
-religion, sexual orientation, political ideologies, gender and sex; MIT) and the Jigsaw unintended-bias
-`adjectives_people.txt` (CC BY 4.0), plus a short curated list of camp words (in `sources`).
+person noun after them: "muslim men"), from threadwise's own identity lists (`train/identity_terms.py`:
+the gazetteer's demonyms and written religion, ethnicity, gender and orientation, political, migration and
+disability terms; no evaluation-only set is read), plus a short curated list of camp words (in `sources`).
 Rebuild both: `threadwise train target`.
 
 ## Evaluation: OLID / OffensEval 2019 subtask C official test (213 offensive, targeted tweets)
