@@ -17,12 +17,10 @@ from rich.table import Table
 
 from threadwise import feedback, service
 from threadwise.calibrate import DEFAULT_MIN_FEEDBACK, Calibration, calibration_record
+from threadwise.cli_api import DbOption
 
 console = Console()
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: sqlite:///threadwise.db, or THREADWISE_DB).")
-]
 CommunityOption = Annotated[str | None, typer.Option("--community", help="Only this communityId.")]
 
 feedback_app = typer.Typer(help="Moderators' feedback sent to comments:suggestscore: list, export.",

@@ -17,6 +17,7 @@ from threadwise import __version__
 from threadwise.api import coral, feedback_routes, perspective, routes
 from threadwise.api.auth import FAILURE_BURST, FAILURES_PER_MINUTE, RateLimiter
 from threadwise.api.errors import install_error_handlers
+from threadwise.api.language_scoring import multilingual_scorer
 from threadwise.api.log_redaction import install_key_redaction
 from threadwise.api.moderator import Moderator
 from threadwise.api.openapi_doc import install_openapi
@@ -85,6 +86,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             app.state.failures = RateLimiter(settings.refused_per_minute if settings.rate_per_minute else 0,
                                              settings.refused_burst)
             app.state.scorer = CommentScorer(accurate=settings.accurate).setup()
+            multilingual_scorer()  # the Perspective route's other languages load now, not on the first request
             app.state.moderator = Moderator.load(settings.policy, accurate=settings.accurate)
             app.state.webhooks = webhooks.start(store)
             yield

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from threadwise.audit.identity_templates import Group, IdentityCase
+from threadwise.audit.identity_templates import Group, IdentityCase, _fill
 
 FAST_BENIGN = 2  # the CI subset: the first two harmless templates of each language
 
@@ -103,10 +103,6 @@ TEMPLATES: dict[str, LanguageTemplates] = {t.language: t for t in (
          "Wielu moich sąsiadów to {many}."),
         ("{Many} to robactwo.", "{Many} to zaraza.")),
 )}
-
-
-def _fill(template: str, group: Group) -> str:
-    return template.format(one=group.one, many=group.many, Many=group.many[:1].upper() + group.many[1:])
 
 
 def identity_cases_in(language: str, fast: bool = False) -> list[IdentityCase]:

@@ -146,7 +146,7 @@ def login_page(request: Request, next: str = "/ui/queue") -> Response:
 def login(request: Request, form: FormBody) -> Response:
     target = safe_next(first(form, "next"))
     try:
-        _, cookie = sessions.sign_in(request, store_of(request), first(form, "key"))
+        _, cookie = sessions.sign_in(request, first(form, "key"))
     except WebError as error:
         return page(request, "login.html", status=error.status, next=target, error=error)
     response = RedirectResponse(target, status_code=303)

@@ -48,7 +48,7 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(request.app.state.web_secret, salt="threadwise-ui-session")
 
 
-def sign_in(request: Request, store: Store, raw_key: str) -> tuple[Principal, str]:
+def sign_in(request: Request, raw_key: str) -> tuple[Principal, str]:
     """Check the key and its role; returns the principal and the cookie value to set."""
     try:
         principal = authenticate_request(request, raw_key)
