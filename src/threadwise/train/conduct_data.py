@@ -259,7 +259,9 @@ def swap_identities(row: Row, rng: np.random.RandomState) -> Row | None:
     if not hits or (row.spans is None and len(row.text) > 600):
         return None
     mapping: dict[int, int] = {}
-    pieces, shift, cursor, moved = [], [], 0, 0
+    pieces: list[str] = []
+    shift: list[tuple[int, int]] = []
+    cursor = 0
     for m in hits:
         group, form = _FORM[m.group(0).lower()]
         other = mapping.setdefault(group, int(rng.choice([g for g in range(len(AUGMENTED_GROUPS)) if g != group])))
@@ -275,7 +277,6 @@ def swap_identities(row: Row, rng: np.random.RandomState) -> Row | None:
         return i + sum(d for end, d in shift if end <= i)
 
     spans = None if row.spans is None else tuple((moved_to(a), moved_to(b), k) for a, b, k in row.spans)
-    del moved
     return replace(row, text=text, source=f"{row.source}+swap", spans=spans, tags=frozenset({"swap"}))
 
 

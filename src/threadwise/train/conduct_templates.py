@@ -87,6 +87,31 @@ PROFANE_CHEER = (
     "Holy shit, my grandfather was in that photo!", "No shit, the bus was late again.",
     "I laughed my ass off at the last paragraph.", "Crap, I should have read this before voting.",
 )  # fmt: skip
+# Swearing that cheers rather than attacks: an interjection before an ordinary clause (their product).
+INTERJECTIONS = ("Holy shit", "Fuck yeah", "Damn", "Hell yes", "Bloody hell", "Shit", "Holy crap", "Goddamn",
+                 "Fucking hell", "Oh shit")  # fmt: skip
+CHEERFUL_CLAUSES = ("what a game last night", "the library is finally open on Sundays", "I did not expect that ending",
+                    "my team won the cup", "this is the best news all week", "the tram is running again",
+                    "that is a lot of snow", "I passed my driving test", "the soup at that cafe is amazing",
+                    "look at the size of that pumpkin", "we raised the money for the school roof",
+                    "thanks for explaining the budget so clearly")  # fmt: skip
+PROFANE = ("shit", "fuck", "damn", "hell", "bloody", "crap", "goddamn", "ass")
+# Refusals of violence: the act is named and negated or condemned, so the comment threatens no one.
+NEGATED_THREATS = (
+    "I would never {verb} {target}, whatever {target_again} wrote.", "Nobody should {verb} {target} over an article.",
+    "No one deserves to be {verbed} for their opinions.", "I disagree with {target}, but I would never want "
+    "anyone to {verb} {target_again}.", "Wanting to {verb} {target} is sick; argue with the piece instead.",
+    "People who threaten to {verb} {target} belong in court.", "It is never acceptable to {verb} {target}.",
+)  # fmt: skip
+# People described by who they are, in ordinary sentences: a group word is not an accusation.
+NAMES = ("Maria", "Tomasz", "Aisha", "Daniel", "Olena", "Kenji", "Fatima", "Pedro", "Ingrid", "Samuel", "Leila",
+         "Viktor")  # fmt: skip
+PERSON_NOUNS = ("teacher", "nurse", "neighbour", "student", "engineer", "grandmother", "footballer", "doctor")
+PERSON_FRAMES = (
+    "{Name} is a {one} {noun} who lives down the road.", "{Name}, a {one} {noun}, wrote to the paper last week.",
+    "My friend {Name} is {one}.", "{Name} is {one} and works as a {noun}.", "The {noun} in the story is {one}.",
+    "{Name} said that being {one} shaped how they read the news.", "Our new {noun} is {one} and very good at it.",
+)  # fmt: skip
 # Harmless mentions of groups that are not about them at all: a name alone carries no conduct.
 BENIGN_MENTIONS = (
     "{Many} deserve the same respect as anyone.", "I'm {one} and proud of it.", "{Many} are welcome in this town.",
@@ -112,11 +137,11 @@ def synthetic_rows() -> list:
             threat = _span(text, verb, verbed, verbs)
             rows.append(Row(text, "synthetic_threat",
                             targets(toxicity=1.0, threat=1.0, severe_toxicity=1.0, profanity=0.0), spans=threat))
-    for frame, (verb, verbed, verbs) in itertools.product(IMPLIED_THREATS, VIOLENCE[:4]):
-        del verb, verbed, verbs  # idioms name no act; four draws of targets per frame
-        for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 2, replace=False):
-            text = _fill(frame, target=target, target_again=_again(target))
-            rows.append(Row(text, "synthetic_threat", targets(toxicity=1.0, threat=1.0, profanity=0.0)))
+    for frame in IMPLIED_THREATS:
+        for _ in range(4):  # idioms name no act: four draws of targets per frame
+            for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 2, replace=False):
+                text = _fill(frame, target=target, target_again=_again(target))
+                rows.append(Row(text, "synthetic_threat", targets(toxicity=1.0, threat=1.0, profanity=0.0)))
     for frame, (adj, many) in itertools.product(DEHUMANISE, groups):
         text = _fill(frame, many=many, one=adj, animals=str(rng.choice(ANIMALS)))
         rows.append(Row(text, "synthetic_dehumanise",
@@ -133,7 +158,20 @@ def synthetic_rows() -> list:
         rows.append(benign("synthetic_news_violence", _fill(frame, verb=verb, verbed=verbed, verbs=verbs)))
     for text in PROFANE_CHEER:
         rows.append(Row(text, "synthetic_profane_cheer", targets(toxicity=0.1, profanity=1.0, insult=0.0,
-                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0), weight=4.0))
+                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0),
+                        spans=_words(text, PROFANE, "profanity"), weight=4.0))
+    for interjection, clause in itertools.product(INTERJECTIONS, CHEERFUL_CLAUSES):
+        text = f"{interjection}, {clause}!"
+        rows.append(Row(text, "synthetic_profane_cheer", targets(toxicity=0.1, profanity=1.0, insult=0.0,
+                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0),
+                        spans=_words(text, PROFANE, "profanity"), weight=1.5))
+    for frame, (verb, verbed, verbs) in itertools.product(NEGATED_THREATS, VIOLENCE):
+        target = str(rng.choice(PEOPLE + tuple(m for _, m in groups)))
+        rows.append(benign("synthetic_negated_threat", _fill(frame, verb=verb, verbed=verbed, verbs=verbs,
+                                                             target=target, target_again=_again(target))))
+    for frame, (adj, _) in itertools.product(PERSON_FRAMES, groups):
+        name, noun = str(rng.choice(NAMES)), str(rng.choice(PERSON_NOUNS))
+        rows.append(benign("synthetic_benign_person", _fill(frame, one=adj, name=name, noun=noun)))
     return rows
 
 
