@@ -131,15 +131,16 @@ def synthetic_rows() -> list:
     rng = np.random.RandomState(SEED + 50)
     rows: list[Row] = []
     groups = [(adj, many) for adj, many in AUGMENTED_GROUPS]
+    anyone = PEOPLE + tuple(m for _, m in groups)
     for frame, (verb, verbed, verbs) in itertools.product(THREAT_FRAMES, VIOLENCE):
-        for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 3, replace=False):
+        for target in rng.choice(anyone, 3, replace=False):
             text = _fill(frame, verb=verb, verbed=verbed, verbs=verbs, target=target, target_again=_again(target))
             threat = _span(text, verb, verbed, verbs)
             rows.append(Row(text, "synthetic_threat",
                             targets(toxicity=1.0, threat=1.0, severe_toxicity=1.0, profanity=0.0), spans=threat))
     for frame in IMPLIED_THREATS:
         for _ in range(4):  # idioms name no act: four draws of targets per frame
-            for target in rng.choice(PEOPLE + tuple(m for _, m in groups), 2, replace=False):
+            for target in rng.choice(anyone, 2, replace=False):
                 text = _fill(frame, target=target, target_again=_again(target))
                 rows.append(Row(text, "synthetic_threat", targets(toxicity=1.0, threat=1.0, profanity=0.0)))
     for frame, (adj, many) in itertools.product(DEHUMANISE, groups):
@@ -156,17 +157,13 @@ def synthetic_rows() -> list:
                            _fill(frame, many=many, one=adj, animals=animals, verb=verb, verbed=verbed)))
     for frame, (verb, verbed, verbs) in itertools.product(BENIGN_VIOLENCE, VIOLENCE[:6]):
         rows.append(benign("synthetic_news_violence", _fill(frame, verb=verb, verbed=verbed, verbs=verbs)))
-    for text in PROFANE_CHEER:
-        rows.append(Row(text, "synthetic_profane_cheer", targets(toxicity=0.1, profanity=1.0, insult=0.0,
-                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0),
-                        spans=_words(text, PROFANE, "profanity"), weight=4.0))
-    for interjection, clause in itertools.product(INTERJECTIONS, CHEERFUL_CLAUSES):
-        text = f"{interjection}, {clause}!"
-        rows.append(Row(text, "synthetic_profane_cheer", targets(toxicity=0.1, profanity=1.0, insult=0.0,
-                        identity_attack=0.0, threat=0.0, severe_toxicity=0.0),
-                        spans=_words(text, PROFANE, "profanity"), weight=1.5))
+    cheer = targets(toxicity=0.1, profanity=1.0, insult=0.0, identity_attack=0.0, threat=0.0, severe_toxicity=0.0)
+    for text, weight in [*((t, 4.0) for t in PROFANE_CHEER),
+                         *((f"{i}, {c}!", 1.5) for i, c in itertools.product(INTERJECTIONS, CHEERFUL_CLAUSES))]:
+        rows.append(Row(text, "synthetic_profane_cheer", cheer, spans=_words(text, PROFANE, "profanity"),
+                        weight=weight))
     for frame, (verb, verbed, verbs) in itertools.product(NEGATED_THREATS, VIOLENCE):
-        target = str(rng.choice(PEOPLE + tuple(m for _, m in groups)))
+        target = str(rng.choice(anyone))
         rows.append(benign("synthetic_negated_threat", _fill(frame, verb=verb, verbed=verbed, verbs=verbs,
                                                              target=target, target_again=_again(target))))
     for frame, (adj, _) in itertools.product(PERSON_FRAMES, groups):
