@@ -239,20 +239,26 @@ class TargetAnalyser:
                 w for t in (*lexicon["nominal"], *lexicon["adjectival"]) for w in t.split())
         return self
 
-    def coarse_probabilities(self, contexts: Sequence[CommentContext], embeddings: np.ndarray) -> np.ndarray:
-        """P(IND), P(GRP), P(OTH) per comment, read as hostile (the head was trained on offensive posts)."""
+    def coarse_probabilities(self, contexts: Sequence[CommentContext], embeddings: np.ndarray,
+                             mentions: Sequence[list[Mention]] | None = None) -> np.ndarray:
+        """P(IND), P(GRP), P(OTH) per comment, read as hostile (the head was trained on offensive posts);
+        ``mentions``, when given, are each comment's ``mentions(context, True)``, already found."""
         self.setup()
-        hand = np.array([self.mention_features(c) for c in contexts], dtype=np.float64).reshape(len(contexts), -1)
+        found = mentions if mentions is not None else [None] * len(contexts)
+        hand = np.array([self.mention_features(c, m) for c, m in zip(contexts, found, strict=True)],
+                        dtype=np.float64).reshape(len(contexts), -1)
         x = np.hstack([embeddings.astype(np.float64), (hand - self.mean_) / self.scale_])
         z = x @ self.coef_.T + self.intercept_
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return np.asarray(p / p.sum(axis=1, keepdims=True))
 
-    def mention_features(self, context: CommentContext) -> list[float]:
-        """Per mention kind its strongest cue and log count; reply flag; log length; toxicity categories."""
-        self.load_lexicon()
-        mentions = self.mentions(context, True)
+    def mention_features(self, context: CommentContext, mentions: list[Mention] | None = None) -> list[float]:
+        """Per mention kind its strongest cue and log count; reply flag; log length; toxicity categories.
+        ``mentions`` are the comment's ``mentions(context, True)`` when the caller has found them already."""
+        if mentions is None:
+            self.load_lexicon()
+            mentions = self.mentions(context, True)
         out: list[float] = []
         for kind in MENTION_KINDS:
             mine = [m.confidence for m in mentions if m.kind == kind]
@@ -263,14 +269,19 @@ class TargetAnalyser:
 
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         self.setup()
-        hostile = [c for c in batch if self.hostility(c)[0] >= self.min_hostility]
+        # hostility and a hostile comment's mentions are found once here, then shared by the head and the findings
+        hostility = {c.comment.id: self.hostility(c) for c in batch}
+        hostile = [c for c in batch if hostility[c.comment.id][0] >= self.min_hostility]
+        mentions = {c.comment.id: self.mentions(c, True) for c in hostile}
         coarse: dict[str, np.ndarray] = {}
         if hostile:
-            probabilities = self.coarse_probabilities(hostile, _embeddings(hostile))
+            probabilities = self.coarse_probabilities(hostile, _embeddings(hostile),
+                                                      [mentions[c.comment.id] for c in hostile])
             coarse = {c.comment.id: p for c, p in zip(hostile, probabilities, strict=True)}
         out: list[Finding] = []
         for context in batch:
-            out.extend(self._analyse_one(context, coarse.get(context.comment.id)))
+            key = context.comment.id
+            out.extend(self._analyse_one(context, hostility[key], coarse.get(key), mentions.get(key)))
         return out
 
     def hostility(self, context: CommentContext) -> tuple[float, list[Span]]:
@@ -302,8 +313,9 @@ class TargetAnalyser:
         found += argument_mentions(text, hostile, has_person)
         return found
 
-    def _analyse_one(self, context: CommentContext, coarse: np.ndarray | None) -> list[Finding]:
-        level, tox_spans = self.hostility(context)
+    def _analyse_one(self, context: CommentContext, hostility: tuple[float, list[Span]], coarse: np.ndarray | None,
+                     hostile_mentions: list[Mention] | None) -> list[Finding]:
+        level, tox_spans = hostility
         text = context.text[:MAX_CHARS]
         attacks = tox_spans + [Span(m.start(), m.end(), "attack") for m in _ATTACK.finditer(text)]
         if coarse is None:  # not hostile: only disagreement with the piece is reported
@@ -314,7 +326,7 @@ class TargetAnalyser:
                 return []
             detail = {"hostility": 0.0, "rule": "disagreement", "threshold": self.min_score}
             return [self._finding(context, "argument", level * confidence, mentions, attacks, detail)]
-        mentions = self.mentions(context, True)
+        mentions = hostile_mentions if hostile_mentions is not None else self.mentions(context, True)
         out = []
         for cls, probability in zip(COARSE, coarse, strict=True):
             threshold = self.thresholds_[cls]
