@@ -68,11 +68,12 @@ class LanguageRoutedToxicity:
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         self.setup()
         languages = self.multilingual.languages
-        routes = [route(detect_language(c.text), languages, letter_count(c.text)) for c in batch]
+        identified = [detect_language(c.text) for c in batch]  # once: the multilingual analyser is handed them
+        routes = [route(lang, languages, letter_count(c.text)) for c, lang in zip(batch, identified, strict=True)]
         english = [c for c, r in zip(batch, routes, strict=True) if r == ENGLISH_ROUTE]
-        other = [c for c, r in zip(batch, routes, strict=True) if r == MULTILINGUAL_ROUTE]
+        other = [(c, lang) for c, lang, r in zip(batch, identified, routes, strict=True) if r == MULTILINGUAL_ROUTE]
         return [*(self.english.analyse(english) if english else ()),
-                *(self.multilingual.analyse(other) if other else ())]
+                *(self.multilingual.analyse([c for c, _ in other], [lang for _, lang in other]) if other else ())]
 
 
 def route_by_language(analysers: Sequence[Analyser]) -> list[Analyser]:

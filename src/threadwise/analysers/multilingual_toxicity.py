@@ -117,13 +117,16 @@ class MultilingualToxicityAnalyser:
         self.setup()
         return tuple(self.meta_["languages"])
 
-    def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
+    def analyse(self, batch: Sequence[CommentContext],
+                identified: Sequence[Language] | None = None) -> Iterable[Finding]:
+        """Findings for ``batch``; ``identified``, when given, is each comment's ``detect_language`` already
+        found by the caller (the language router), so no comment is identified twice."""
         self.setup()
-        scored = [c for c in batch if c.text.strip()]
-        languages = [detect_language(c.text) for c in scored]
-        findings = [self._unsupported(c, lang) for c, lang in zip(scored, languages, strict=True)
-                    if lang.code not in self.languages]
-        readable = [(c, lang) for c, lang in zip(scored, languages, strict=True) if lang.code in self.languages]
+        if identified is None:
+            identified = [detect_language(c.text) for c in batch]
+        pairs = [(c, lang) for c, lang in zip(batch, identified, strict=True) if c.text.strip()]
+        findings = [self._unsupported(c, lang) for c, lang in pairs if lang.code not in self.languages]
+        readable = [(c, lang) for c, lang in pairs if lang.code in self.languages]
         if not readable:
             return findings
         table = self.score_texts([c.text for c, _ in readable])
