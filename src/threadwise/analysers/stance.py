@@ -131,15 +131,25 @@ class StanceAnalyser:
         (pieces,) = self.session_.run(None, feed)
         pieces = pieces[0]
         logits = pieces.mean(axis=0)
+        proba, k, label = self._decide(logits)
+        best = STANCES[k]
+        evidence = () if label == "comment" else self._evidence(comment, e, pieces[:, k] - pieces.mean(axis=1))
+        return StanceReading(logits, {s: round(float(p), 4) for s, p in zip(STANCES, proba, strict=True)},
+                             label, best, evidence)
+
+    def label_of(self, logits: np.ndarray) -> str:
+        """The stance ``read`` shows for a pair whose (pre-temperature) ``logits`` are at hand."""
+        self.setup()
+        return self._decide(logits)[2]
+
+    def _decide(self, logits: np.ndarray) -> tuple[np.ndarray, int, str]:
+        """Probabilities after temperature, the most likely stance's index, and the stance shown."""
         z = logits / self.temperature_
         proba = np.exp(z - z.max())
         proba /= proba.sum()
         k = int(np.argmax(proba))
         best = STANCES[k]
-        label = best if proba[k] >= self.thresholds_[best] else "comment"
-        evidence = () if label == "comment" else self._evidence(comment, e, pieces[:, k] - pieces.mean(axis=1))
-        return StanceReading(logits, {s: round(float(p), 4) for s, p in zip(STANCES, proba, strict=True)},
-                             label, best, evidence)
+        return proba, k, best if proba[k] >= self.thresholds_[best] else "comment"
 
     def _evidence(self, comment: str, encoding: Any, push: np.ndarray) -> tuple[tuple[int, int], ...]:
         """Whole words around the comment pieces that pushed the stance most (at least half the top push)."""

@@ -227,7 +227,8 @@ def train(data: Path) -> dict[str, Any]:
     export(weights, folder)
     analyser = StanceAnalyser(calibration=False).setup()
     y = np.array([STANCES.index(p.label) for p in dev_pairs])
-    calibration = calibrate(_logits(analyser, dev_pairs), y)
+    dev_logits = _logits(analyser, dev_pairs)  # the one reading of the dev pairs: calibration and dev scores share it
+    calibration = calibrate(dev_logits, y)
     sources: dict[str, int] = {}
     for p in train_pairs:
         key = p.group.split("-")[0] if p.group.startswith("synthetic") else _source(p)
@@ -237,7 +238,7 @@ def train(data: Path) -> dict[str, Any]:
             "weight_power": WEIGHT_POWER, "train_pairs": sources, "dev_pairs": len(dev_pairs),
             "trained": date.today().isoformat(), "seed": SEED}
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    dev = _dev_scores(StanceAnalyser().setup(), dev_pairs)
+    dev = _dev_scores(StanceAnalyser().setup(), dev_pairs, dev_logits)
     held_out = evaluate(data)
     write_card(folder, meta, dev, held_out)
     return {"dev": dev, **calibration, "train_pairs": sources, **held_out}
@@ -296,8 +297,10 @@ SEMEVAL_TARGETS = ("Atheism", "Climate Change is a Real Concern", "Feminist Move
                    "Legalization of Abortion", "Donald Trump")
 
 
-def _dev_scores(analyser: StanceAnalyser, pairs: Sequence[Pair]) -> dict[str, Any]:
-    predicted = [analyser.read(*texts_of(p)).label for p in pairs]
+def _dev_scores(analyser: StanceAnalyser, pairs: Sequence[Pair], logits: np.ndarray) -> dict[str, Any]:
+    """Scores of the calibrated ``analyser`` on ``pairs`` from their ``logits`` (the model's reading is the same
+    with or without calibration, which only sets the temperature and thresholds applied to it)."""
+    predicted = [analyser.label_of(row) for row in logits]
     return scores([p.label for p in pairs], predicted)
 
 
