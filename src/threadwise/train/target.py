@@ -12,7 +12,6 @@ comment cases of ``tests/data/target_cases.jsonl``.
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections import Counter
@@ -35,6 +34,7 @@ from threadwise.model import Comment, Finding
 from threadwise.train import SEED, cached_embeddings
 from threadwise.train.identity_terms import adjectival_terms
 from threadwise.train.stance_data import strip_reply_handles
+from threadwise.train.toxicity_data import _rows
 
 OLID = "olid_offenseval2019"
 # Descriptors that are everyday words far more often than identity terms.
@@ -135,14 +135,9 @@ def _best_threshold(gold: np.ndarray, probability: np.ndarray) -> float:
     return max(scores)[1]
 
 
-def _read_olid(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def olid_train(data: Path) -> tuple[list[str], list[str], np.ndarray]:
     """Cleaned tweets, raw tweets and IND/GRP/OTH labels of OLID's level-C training tweets."""
-    rows = [r for r in _read_olid(data / OLID / "OLIDv1.0" / "olid-training-v1.0.tsv")
+    rows = [r for r in _rows(data / OLID / "OLIDv1.0" / "olid-training-v1.0.tsv", "\t")
             if r["subtask_c"].strip() in COARSE]
     raws = [r["tweet"] for r in rows]
     return [strip_reply_handles(t) for t in raws], raws, np.array([r["subtask_c"].strip() for r in rows])
@@ -151,9 +146,8 @@ def olid_train(data: Path) -> tuple[list[str], list[str], np.ndarray]:
 def olid_test(data: Path) -> list[tuple[str, str]]:
     """(tweet, IND/GRP/OTH) for the OLID level-C test set."""
     folder = data / OLID / "OLIDv1.0"
-    with (folder / "labels-levelc.csv").open(encoding="utf-8") as handle:
-        gold = {row["id"]: row["label"] for row in csv.DictReader(handle)}
-    return [(row["tweet"], gold[row["id"]]) for row in _read_olid(folder / "testset-levelc.tsv")]
+    gold = {row["id"]: row["label"] for row in _rows(folder / "labels-levelc.csv")}
+    return [(row["tweet"], gold[row["id"]]) for row in _rows(folder / "testset-levelc.tsv", "\t")]
 
 
 def olid_contexts(texts: list[str], raws: list[str]) -> list[CommentContext]:
