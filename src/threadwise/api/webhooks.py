@@ -177,14 +177,10 @@ class WebhookSender:
             return []
         item = self._store.queue_item(event.comment_id)
         body = _event_body(event.id, event.event, decided_event(decision, item.thread_id, item.state))
-        now = datetime.now(UTC)
-        deliveries = [WebhookDelivery(uuid.uuid4().hex, event.event, url, body, "pending", 0, None, None, now, now)
-                      for url in self.urls]  # fmt: skip
+        deliveries = self._deliveries(event.event, body)
         if not self._store.dispatch_outbox_event(event.id, deliveries):
             return []  # another sender got there first
-        for delivery in deliveries:
-            self._schedule(delivery, 1, time.monotonic())
-        return [d.id for d in deliveries]
+        return self._queue(deliveries)
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._wake:
@@ -199,14 +195,21 @@ class WebhookSender:
         if not self.urls or self._store is None:
             return []
         try:
-            body = _event_body(uuid.uuid4().hex, event_type, data)
-            now = datetime.now(UTC)
-            deliveries = [WebhookDelivery(uuid.uuid4().hex, event_type, url, body, "pending", 0, None, None, now, now)
-                          for url in self.urls]  # fmt: skip
+            deliveries = self._deliveries(event_type, _event_body(uuid.uuid4().hex, event_type, data))
             self._store.add_webhook_deliveries(deliveries)
         except Exception:  # an event must never cost the decision that caused it
             log.exception("cannot record webhook event %s", event_type)
             return []
+        return self._queue(deliveries)
+
+    def _deliveries(self, event_type: str, body: str) -> list[WebhookDelivery]:
+        """One pending delivery of ``body`` per target, not yet recorded."""
+        now = datetime.now(UTC)
+        return [WebhookDelivery(uuid.uuid4().hex, event_type, url, body, "pending", 0, None, None, now, now)
+                for url in self.urls]  # fmt: skip
+
+    def _queue(self, deliveries: Sequence[WebhookDelivery]) -> list[str]:
+        """Schedule the first attempt of each recorded delivery, due now; their ids."""
         for delivery in deliveries:
             self._schedule(delivery, 1, time.monotonic())
         return [d.id for d in deliveries]
