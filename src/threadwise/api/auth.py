@@ -147,8 +147,7 @@ class RateLimiter:
             return  # no limit configured
         with self._lock:
             now = time.monotonic()
-            tokens, then = self._buckets.get(caller, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            tokens = self._refilled(caller, now)
             if tokens < 1:
                 self._buckets[caller] = (tokens, now)
                 wait = (1 - tokens) / self.rate
@@ -160,12 +159,15 @@ class RateLimiter:
         if self.rate <= 0:
             return
         with self._lock:
-            now = time.monotonic()
-            tokens, then = self._buckets.get(caller, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            tokens = self._refilled(caller, time.monotonic())
         if tokens < 1:
             raise RateLimited(f"too many refused keys from {caller}", retry_after=(1 - tokens) / self.rate,
                               source=caller)
+
+    def _refilled(self, caller: str, now: float) -> float:
+        """``caller``'s tokens at ``now`` (a new caller's bucket is full), capped at ``burst``; under the lock."""
+        tokens, then = self._buckets.get(caller, (self.burst, now))
+        return min(self.burst, tokens + (now - then) * self.rate)
 
 
 # A client whose keys keep being refused (guessing, or a stale key in a loop) is slowed down: after
