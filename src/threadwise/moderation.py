@@ -85,13 +85,12 @@ def submit_comment(
         text=text, position=reply.next_position, parent_id=parent_id, author=author, created_at=now,
         author_id=author_id.strip() if author_id and author_id.strip() else None,
     )  # fmt: skip
-    # Taken before the comment is stored, so that a newcomer's first comment counts as their first.
-    history = _history(store, policy, comment)
     context = Thread(reply.article, (*reply.ancestors, comment))
     analysis = analyse_thread(context, pipeline=pipeline)
     findings = analysis.findings_for(comment.id)
-    suggestion = _held_for_standing(store, comment, with_carried_words(policy, comment, suggest(
-        policy, comment, findings, history=history)))
+    # Suggested before the comment is stored, so that the history read for it counts a newcomer's first comment
+    # as their first.
+    suggestion = _suggest_stored(store, policy, comment, findings, {})
     store.save_run(analysis.run)
     placed, _ = store.add_comment(comment, findings, suggestion_request(policy, suggestion))
     return placed, suggestion
