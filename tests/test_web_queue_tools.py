@@ -105,6 +105,9 @@ def test_a_comment_has_its_own_page_with_a_link_into_its_thread(web: Web) -> Non
     assert f'href="/ui/threads/{HOSTILE_THREAD}/report#c-c-reject"' in page.text
     report = web.client.get(f"/ui/threads/{HOSTILE_THREAD}/report")
     assert report.status_code == 200 and 'id="c-c-reject"' in report.text  # the link lands on the comment
+    # the report's own policy (only its inline script runs) with the UI's other security headers
+    assert report.headers["content-security-policy"].startswith("default-src 'none'; script-src 'sha256-")
+    assert report.headers["x-content-type-options"] == "nosniff" and report.headers["cache-control"] == "no-store"
     assert 'name="next" value="/ui/comments/c-reject"' in page.text  # deciding here comes back here
     missing = web.client.get("/ui/comments/nope")
     assert missing.status_code == 422 and "no stored comment has id" in missing.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -32,10 +33,17 @@ def thread_report(
 ) -> Response:
     """The editor's report for a stored thread (id or prefix), from its latest findings and decisions."""
     check_format(format)
-    text = render(build_report(stored_inputs(store, thread_id)), format)
-    if format != "html":
-        return Response(text, media_type="application/json")
-    return Response(text, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": report_csp(text)})
+    if format == "html":
+        return report_page(store, thread_id)
+    return Response(render(build_report(stored_inputs(store, thread_id)), format), media_type="application/json")
+
+
+def report_page(store: Store, thread_id: str, headers: Mapping[str, str] | None = None) -> Response:
+    """The stored thread's report as a self-contained HTML page under its own ``report_csp`` (the API's route and
+    the web UI's both answer with it; ``headers``: any others the page is sent with)."""
+    text = render(build_report(stored_inputs(store, thread_id)), "html")
+    return Response(text, media_type="text/html; charset=utf-8",
+                    headers={**(headers or {}), "Content-Security-Policy": report_csp(text)})
 
 
 def report_csp(page: str) -> str:

@@ -31,9 +31,7 @@ from threadwise.moderation import (
     open_page,
 )
 from threadwise.policy import Policy, load_policy
-from threadwise.report.assemble import build_report
-from threadwise.report.routes import report_csp
-from threadwise.report.source import render, stored_inputs
+from threadwise.report.routes import report_page
 from threadwise.statements import save_statement
 from threadwise.store import STATES, Store
 from threadwise.web import session as sessions
@@ -360,11 +358,9 @@ def thread_report_page(request: Request, thread_id: str) -> Response:
     store = store_of(request)
     sessions.current_session(request, store)
     try:
-        text = render(build_report(stored_inputs(store, thread_id)), "html")
+        return report_page(store, thread_id, SECURITY_HEADERS)
     except ThreadwiseError as missing:
         raise InvalidForm(missing.message, source=thread_id, fix=missing.fix) from missing
-    headers = {**SECURITY_HEADERS, "Content-Security-Policy": report_csp(text)}
-    return Response(text, media_type="text/html; charset=utf-8", headers=headers)
 
 
 # --- audit and policy --------------------------------------------------------------------------------
