@@ -72,12 +72,17 @@ def requested_attributes(body: AnalyzeCommentRequest) -> list[str]:
 def comment_text(comment: TextEntry | None) -> tuple[str, HtmlText | None]:
     """The text as sent, and for an HTML comment its visible text with the way back to the HTML."""
     source = comment.text if comment and comment.text else ""
-    if len(source.encode("utf-8")) > MAX_COMMENT_BYTES:
-        raise PerspectiveError("Comment text too long.", "COMMENT_TOO_LONG")
+    check_length(source)
     visible = HtmlText.parse(source) if comment is not None and comment.is_html else None
     if not (visible.text.strip() if visible is not None else source):
         raise PerspectiveError("Comment must be non-empty.", "COMMENT_EMPTY")
     return source, visible
+
+
+def check_length(text: str) -> None:
+    """Perspective's limit on a comment as sent (AnalyzeComment and SuggestCommentScore alike)."""
+    if len(text.encode("utf-8")) > MAX_COMMENT_BYTES:
+        raise PerspectiveError("Comment text too long.", "COMMENT_TOO_LONG")
 
 
 def check_context(context: Context | None) -> None:

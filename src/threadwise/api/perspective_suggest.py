@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from threadwise.api.perspective_analyze import MAX_COMMENT_BYTES, SERVED_SCORE_TYPES, check_context
+from threadwise.api.perspective_analyze import SERVED_SCORE_TYPES, check_context, check_length
 from threadwise.api.perspective_errors import PerspectiveError
 from threadwise.api.perspective_wire import (
     AttributeScores,
@@ -37,8 +37,7 @@ def suggestions_of(body: SuggestCommentScoreRequest, sender: str, now: datetime)
     text = body.comment.text if body.comment and body.comment.text else ""
     if not text:
         raise PerspectiveError("Comment must be non-empty.", "COMMENT_EMPTY")
-    if len(text.encode("utf-8")) > MAX_COMMENT_BYTES:
-        raise PerspectiveError("Comment text too long.", "COMMENT_TOO_LONG")
+    check_length(text)
     check_context(body.context)
     if not body.attributeScores:
         raise PerspectiveError("attribute_scores must not be empty.")
