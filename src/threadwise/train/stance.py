@@ -17,6 +17,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -229,10 +230,7 @@ def train(data: Path) -> dict[str, Any]:
     y = np.array([STANCES.index(p.label) for p in dev_pairs])
     dev_logits = _logits(analyser, dev_pairs)  # the one reading of the dev pairs: calibration and dev scores share it
     calibration = calibrate(dev_logits, y)
-    sources: dict[str, int] = {}
-    for p in train_pairs:
-        key = p.group.split("-")[0] if p.group.startswith("synthetic") else _source(p)
-        sources[key] = sources.get(key, 0) + 1
+    sources = train_sources(train_pairs)
     meta = {"version": StanceAnalyser.version, "classes": list(STANCES), **calibration,
             "max_pieces": MAX_PIECES, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "encoder_lr": ENCODER_LR,
             "weight_power": WEIGHT_POWER, "train_pairs": sources, "dev_pairs": len(dev_pairs),
@@ -285,6 +283,11 @@ pairs. Sarcasm, long rebuttals that restate the article's claim, and stance carr
 as `comment`. Stance is shown to editors only; no moderation rule may read it (policy/rules.py refuses one).
 """
     (folder / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+
+
+def train_sources(pairs: Sequence[Pair]) -> dict[str, int]:
+    """Training pairs per source, in first-seen order (a plain dict: the card prints it)."""
+    return dict(Counter(p.group.split("-")[0] if p.group.startswith("synthetic") else _source(p) for p in pairs))
 
 
 def _source(pair: Pair) -> str:
