@@ -8,6 +8,7 @@ seed and batch order; a checkpoint every few minutes lets a stopped run resume w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -24,6 +25,7 @@ from threadwise.train.conduct_data import Row
 MAX_LEN = 64
 FROZEN_LAYERS = 2  # the bottom layers stay as packaged: a third faster on 2 cores, and less to forget
 BATCH = 32
+EPOCHS = 2.0
 ENCODER_LR = 6e-5
 HEAD_LR = 1e-3
 WARMUP = 0.06
@@ -242,15 +244,13 @@ def save_torch(model: Any, path: Path) -> None:
 
 
 def meta_digest(rows: list[Row]) -> dict[str, Any]:
-    import hashlib
-
     digest = hashlib.sha256("\x1e".join(r.text for r in rows).encode()).hexdigest()[:16]
     sources: dict[str, int] = {}
     for r in rows:
         sources[r.source] = sources.get(r.source, 0) + 1
     return {"rows": len(rows), "text_digest": digest, "sources": dict(sorted(sources.items())), "seed": SEED,
-            "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "encoder_lr": ENCODER_LR,
-            "head_lr": HEAD_LR}
+            "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
+            "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
 
 
 def run(data: Path, workdir: Path, log: Any = print) -> Path:
@@ -258,12 +258,15 @@ def run(data: Path, workdir: Path, log: Any = print) -> Path:
     from threadwise.train.conduct_data import build
 
     train_rows, dev_rows = build(data)
-    (workdir).mkdir(parents=True, exist_ok=True)
-    (workdir / "data.json").write_text(json.dumps({"train": meta_digest(train_rows), "dev": meta_digest(dev_rows)},
-                                                  indent=2) + "\n", encoding="utf-8")
-    weights = workdir / "final.pt"
+    plan = json.dumps({"train": meta_digest(train_rows), "dev": meta_digest(dev_rows)}, indent=2) + "\n"
+    # A run resumes only its own checkpoints: other rows or settings start a fresh folder (never stale weights).
+    run_dir = workdir / f"run-{hashlib.sha256(plan.encode()).hexdigest()[:12]}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "data.json").write_text(plan, encoding="utf-8")
+    (workdir / "data.json").write_text(plan, encoding="utf-8")  # the latest run's, read by the model card
+    weights = run_dir / "final.pt"
     if not weights.is_file():
-        model = fit(train_rows, workdir, log=log)
+        model = fit(train_rows, run_dir, epochs=EPOCHS, log=log)
         save_torch(model, weights)
     return weights
 

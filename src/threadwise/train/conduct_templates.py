@@ -10,6 +10,7 @@ taken from HateCheck, the audit's templates or any evaluation set); groups come 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -169,7 +170,22 @@ def synthetic_rows() -> list:
     for frame, (adj, _) in itertools.product(PERSON_FRAMES, groups):
         name, noun = str(rng.choice(NAMES)), str(rng.choice(PERSON_NOUNS))
         rows.append(benign("synthetic_benign_person", _fill(frame, one=adj, name=name, noun=noun)))
-    return rows
+    return rows + [_as_typed(row, rng) for row in rows]
+
+
+def _as_typed(row: Any, rng: np.random.RandomState) -> Any:
+    """The row as readers often type it: no closing punctuation and, half the time, no capital to start.
+
+    Every template ends in a full stop and opens with a capital; without these variants the model learnt that
+    surface as part of the label ("Someone should teach her a lesson." read as a threat, the same words without
+    the full stop not)."""
+    from dataclasses import replace
+
+    text = row.text.rstrip(".!?")
+    if rng.rand() < 0.5:
+        text = text[0].lower() + text[1:]
+    spans = None if row.spans is None else tuple((a, min(b, len(text)), k) for a, b, k in row.spans if a < len(text))
+    return replace(row, text=text, spans=spans)
 
 
 def _again(target: str) -> str:

@@ -58,8 +58,11 @@ Text written to evade filters is read in its normalised form and spans map back 
 
 Synthetic rows written for this model (`train/conduct_templates.py`, our own wording, groups from the augmented
 list only): threats against people and groups, dehumanising statements, harmless mentions of groups and
-counter-speech, news reports of violence, cheerful profanity. Identity-term counterfactual swaps (up to 6,000
-training rows with one group's name replaced by another's, `AUGMENTED_GROUPS`). Training rows per source:
+counter-speech, refusals of violence, people described by their group, news reports of violence, cheerful
+profanity; each also as a reader types it (no closing punctuation, half without a capital). These were written
+knowing HateCheck's functionalities (no sentence of it is copied), so HateCheck here measures how well they were
+taught. Identity-term counterfactual swaps (up to 6,000 training rows with one group's name replaced by another's,
+`AUGMENTED_GROUPS`). {training.get("epochs", 1)} epochs. Training rows per source:
 `{json.dumps(training.get("sources", {}))}` ({training.get("rows")} rows, text digest {training.get("text_digest")}).
 
 Never read for training, thresholds or checkpoints: HateCheck, Multilingual HateCheck, the neutrality audit's
