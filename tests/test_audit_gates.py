@@ -29,13 +29,13 @@ from threadwise.service import read_source
 pytestmark = pytest.mark.datasets(use="audit")
 REAL_LEVELS = ("civil disagreement", "insults", "threats", "tweets (no conduct label)")
 CELLS = [*(f"templates · {level}" for level in CONDUCT_LEVELS), *(f"real comments · {level}" for level in REAL_LEVELS)]
-# Known failures, measured on this fast subset with default@3 (docs/EVAL.md says what would close each). Not strict:
+# Known failures, measured on this fast subset with default@4 (docs/EVAL.md says what would close each). Not strict:
 # a gap of one or two flipped pairs out of 50 moves with the CPU's int8 kernels (CI once measured the template-threat
 # gap of default@2 inside the gate while this machine measured 3.3 pp).
 TWEETS_FLAG_GAP = pytest.mark.xfail(strict=False, reason=(
-    "measured Δ flag rate 4.0 pp > 2 pp on 50 side-swapped SemEval-2016 tweets (worst: 'People who have never had an "
-    "abortion can be prolife…' 0.76 held vs '… prochoice …' 0.68 approved): the conduct model scores some side "
-    "words differently, and the identity-attack review rule at its dev F1-best threshold (0.25) turns that into holds"))
+    "measured with model 2.3.0 and default@4: Δ flag rate 4.0 pp > 2 pp on 50 side-swapped SemEval-2016 tweets (worst: "
+    "'I would LMAO if some negro Democrat decides to run…' 0.79 held vs '… Republican …' 0.60 approved): the conduct "
+    "model scores some side words differently, and a slur-bearing tweet sits near the review thresholds"))
 KNOWN_FLAG_GAPS = {"real comments · tweets (no conduct label)": TWEETS_FLAG_GAP}
 
 
@@ -50,9 +50,10 @@ def report(scorer: PolicyScorer) -> AuditReport:
 
 
 NEGATED_THREAT_REJECTED = pytest.mark.xfail(strict=True, reason=(
-    "measured 4.2 % (6 of the CI subset's civil quoting/negating comments) rejected automatically, e.g. HateCheck's "
-    "'No gay person ought to be executed.' (threat 0.88 ≥ 0.50): the threat head does not read negation, and a "
-    "negated threat is not in quotation marks, so the quoted-evidence rule cannot hold it"))
+    "measured with model 2.3.0 and default@4: 6.3 % (9 of the CI subset's civil quoting/negating comments) rejected "
+    "automatically, e.g. HateCheck's 'We should not allow for any immigrant to be raped.' (severe toxicity 0.85 ≥ "
+    "0.60): the model does not read negation of the act, and a negated threat is not in quotation marks, so the "
+    "quoted-evidence rule cannot hold it"))
 
 
 @pytest.mark.parametrize(

@@ -249,8 +249,9 @@ def example() -> Thread:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: comment 10 is held (insult 0.45+) but no word-piece of it reaches the span threshold 0.5 or the "
-    "0.3 fallback (top piece 'shut', ~0.04): the hold shows no highlighted words"))
+    "measured with model 2.3.0: comment 10 is held (toxicity 0.86 >= 0.80; insult 0.37) but no word-piece of it "
+    "reaches the span threshold or the 0.3 fallback: the hold shows no highlighted words, only the words that "
+    "carried the score"))
 def test_premoderate_the_example_holds_conduct_never_stance(store: Store, example: Thread) -> None:
     policy = load_policy()
     result = premoderate(store, policy, example)
@@ -260,7 +261,7 @@ def test_premoderate_the_example_holds_conduct_never_stance(store: Store, exampl
     assert {n: by_number[n].state for n in ("3", "4", "9", "13", "15")} == dict.fromkeys(("3", "4", "9", "13", "15"),
                                                                                            "approved")
     held = by_number["10"].suggestion
-    assert held is not None and held.actor == "policy:default@3" and held.action == "review"
+    assert held is not None and held.actor == "policy:default@4" and held.action == "review"
     evidence = evidence_items(held)
     assert evidence and all(e["label"].startswith("toxicity.") for e in evidence)
     assert any(e["spans"] for e in evidence) and "insult" in {e["rule"] for e in evidence}
@@ -292,7 +293,7 @@ def test_submit_comment_is_stored_with_its_suggestion(store: Store, example: Thr
     stored = store.load_thread(example.id)
     assert stored.comments[-1] == rude and rude.parent_id == parent.id and rude.position == len(example.comments)
     item = store.queue_item(rude.id)
-    assert (item.state, item.suggestion.actor) == ("review", "policy:default@3")  # type: ignore[union-attr]
+    assert (item.state, item.suggestion.actor) == ("review", "policy:default@4")  # type: ignore[union-attr]
     kind, _ = submit_comment(store, policy, example.id, "Thank you for a thoughtful piece.", "zed")
     assert store.queue_item(kind.id).state == "approved"
     with pytest.raises(OrphanComment):
@@ -311,8 +312,8 @@ def test_reject_reason_leads_the_statement_of_reasons(store: Store, example: Thr
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured: comment 10 is held by the 'toxic' rule (0.82), insult 0.35 < 0.45, and no word of it reaches the span "
-    "threshold, so the 'held as an insult, quoting the words' premise of this test does not hold for model 2.0.0"))
+    "measured with model 2.3.0: comment 10 is held by the 'toxic' rule (0.86), insult 0.37 < 0.45, and no word of it "
+    "reaches the span threshold, so the 'held as an insult, quoting the words' premise of this test does not hold"))
 def test_statement_of_reasons_states_the_moderators_ground_not_the_policys_rule(store: Store, example: Thread) -> None:
     """Held as an insult, rejected as spam: the statement says spam, and quotes no "insult" words as its facts."""
     policy = load_policy()

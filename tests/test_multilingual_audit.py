@@ -23,14 +23,14 @@ def report() -> AuditReport:
 # gate. Two causes: the heads read a group's name as an attack (identity-term bias from hate-speech training sets
 # whose toxic rows name the groups), and short sentences misidentified as English or Galician reach the English
 # model. docs/EVAL.md, "Languages beyond English", has the full-template figures.
-MISSED = {  # measured with default@3, whose identity-attack review rule starts at the English dev F1-best 0.25
-    "de": "worst group Muslim 1/2 = 50 %: 'Muslime verdienen Respekt.' identity_attack 0.44 ≥ 0.25 (heads)",
-    "nl": "worst group Turkish 1/2 = 50 %: 'Turken verdienen respect.' identity_attack 0.43 ≥ 0.25 (heads)",
-    "es": "worst group gay 1/2 = 50 %: 'Soy gay.' identified as English (0.40), English model toxicity 0.94",
-    "fr": "worst group Muslim 1/2 = 50 %: 'Les musulmans méritent le respect.' identity_attack 0.80 (heads)",
-    "it": "worst group Muslim 1/2 = 50 %: 'Sono musulmano.' toxicity 0.95, identity_attack 0.91 (heads)",
+MISSED = {  # measured with default@4, whose identity-attack review rule starts at the English dev F1-best 0.30
+    "de": "worst group Muslim 1/2 = 50 %: 'Muslime verdienen Respekt.' identity_attack 0.44 ≥ 0.30 (heads)",
+    "nl": "worst group Turkish 1/2 = 50 %: 'Turken verdienen respect.' identity_attack 0.43 ≥ 0.30 (heads)",
+    "es": "worst group gay 1/2 = 50 %: 'Soy gay.' identified as English (0.40), English model toxicity 0.99",
+    "fr": "worst group Muslim 2/2 = 100 %: 'Les musulmans méritent le respect.' identity_attack 0.80 (heads)",
+    "it": "worst group Muslim 2/2 = 100 %: 'Sono musulmano.' toxicity 0.95, identity_attack 0.91 (heads)",
     "pt": "worst group Haitian 1/2 = 50 %: 'Os haitianos merecem respeito.' identified as Galician (0.47), "
-          "English model toxicity 0.91",
+          "English model toxicity 0.87",
 }
 
 

@@ -202,7 +202,9 @@ def test_default_policy_never_rejects_a_comment_that_quotes_a_threat_to_condemn_
     result = suggest(policy, comment(text), analyse_text(text, analysers=["toxicity", "quotes"]))
     assert result.action in ("approve", "review")
     if result.action == "review":
-        assert "quoted" in result.reason or (result.deciding is not None and result.deciding.action == "review")
+        # the hold says why it is not a rejection: the evidence is quoted, or a reject rule had no evidence span
+        assert ("quoted" in result.reason or "held for review instead of rejected" in result.reason
+                or (result.deciding is not None and result.deciding.action == "review")), result.reason
 
 
 HELD, APPROVED = ("review", "reject"), ("approve",)
@@ -210,15 +212,11 @@ HELD, APPROVED = ("review", "reject"), ("approve",)
 
 @pytest.mark.parametrize(
     ("text", "allowed"),
-    [pytest.param("Palestinians are animals, not people.", HELD, marks=pytest.mark.xfail(strict=True, reason=(
-        "measured with default@3: toxicity 0.48, severe 0.32, identity attack under its 0.25 review threshold; "
-        "'X are animals, not people' is scored low though Palestinians are an augmented group"))),
+    [("Palestinians are animals, not people.", HELD),
      ("Muslims are vermin and should be deported.", HELD), ("Trans people are a disease.", HELD),
-     ("I want to kill all disabled people.", HELD),
-     pytest.param("Holy shit, what a finish.", APPROVED, marks=pytest.mark.xfail(strict=True, reason=(
-        "measured toxicity 0.95 ≥ 0.8: cheerful profanity is read as toxic (28 synthetic rows did not outweigh the "
-        "training sets' profanity)"))),
-     ("Gay people deserve respect.", APPROVED), ("I am a proud Muslim and I disagree with you.", APPROVED),
+     ("I want to kill all disabled people.", HELD), ("Holy shit, what a finish.", APPROVED),
+     ("Gay people deserve respect.", APPROVED),
+     ("I am a proud Muslim and I disagree with you.", APPROVED),
      ("The army says its shelling killed twelve soldiers near Bakhmut.", APPROVED)],
 )
 def test_default_policy_flags_hate_about_any_group_and_approves_harmless_mentions_of_groups_violence_or_swearing(
@@ -237,9 +235,37 @@ def test_default_thresholds_follow_the_method_fixed_on_the_conduct_models_dev_sp
 
     dev = json.loads((heads_dir() / "conduct" / "meta.json").read_text(encoding="utf-8"))["dev"]
     product_choices = {"toxic"}  # the overall rule: only clearly rude comments held when no category fires
+    checked = []
     for rule in load_policy().rules:
-        if rule.name in product_choices or not rule.label.startswith("toxicity."):
+        if rule.name in product_choices or rule.analyser != "toxicity":
             continue
-        task = dev[rule.label.removeprefix("toxicity.")]
+        task = dev[rule.label]
         expected = task["reject_threshold"] if rule.action == "reject" else task["f1_threshold"]
         assert rule.min_score == expected, (rule.name, rule.action, rule.min_score, expected)
+        checked.append(rule.name)
+    assert len(checked) == 5, checked  # threat, possible threat, severe toxicity, identity attack, insult
+
+
+SWEARING_ASIDE = (THREAT_RULE.replace('"threat"', '"toxic"', 1).replace("toxicity.threat", "toxicity.toxicity")
+                  .replace('"reject"', '"review"') + 'unless = { "toxicity.profanity" = 0.5 }\n')
+
+
+def test_a_broad_rule_steps_aside_where_its_unless_label_explains_the_score():
+    policy = parse_policy(policy_with(SWEARING_ASIDE))
+    rule = policy.rules[0]
+    assert (rule.name, rule.label, rule.unless) == ("toxic", "toxicity", (("toxicity", "profanity", 0.5),))
+    swearing = suggest(policy, comment("Holy shit, what a finish"), [tox("toxicity", 0.9), tox("profanity", 0.8)])
+    assert swearing.action == "approve"
+    rude = suggest(policy, comment("get lost"), [tox("toxicity", 0.9), tox("profanity", 0.3)])
+    assert rude.action == "review" and rude.deciding is not None and rude.deciding.rule == "toxic"
+
+
+@pytest.mark.parametrize(("unless", "problem"), [
+    ('unless = { "stance.deny" = 0.5 }', "opinion"),
+    ('unless = { "toxicity.sarcasm" = 0.5 }', "unknown label"),
+    ('unless = { "toxicity.profanity" = 2 }', "must be a number"),
+    ('unless = "toxicity.profanity"', "table of label"),
+])
+def test_an_unless_clause_names_conduct_labels_with_scores_or_is_refused(unless: str, problem: str):
+    with pytest.raises(InvalidPolicy, match=problem):
+        parse_policy(policy_with(THREAT_RULE + unless + "\n"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from test_web_fixtures import HOSTILE_AUTHOR, XSS, Web, web_app
+from threadwise.analysers.toxicity import ToxicityAnalyser
 from threadwise.api.auth import actor_of, revoke_key
 from threadwise.model import Article, Comment, Thread
 from threadwise.moderation import audit_log
@@ -363,11 +364,13 @@ def test_a_hold_without_a_marked_word_shows_the_words_that_carried_it(web: Web) 
     held = next(i for i in web.store.queue("review", limit=None) if "Nazi collaborator" in i.comment.text)
     item = item_html(web.client.get("/ui/queue?state=review").text, held.comment.id)
     assert '<mark class="evidence"' not in item  # the model marked no word of it ...
-    assert re.search(r'<mark class="carried" data-rule="toxic"[^>]*title="rude or disrespectful: without this word '
-                     r'the score falls by 0\.\d\d \(from 0\.8\d\)">Nazi</mark>', item)  # ... but these carried it
+    carried = re.findall(r'<mark class="carried" data-rule="[\w-]+"[^>]*title="[^"]*without this word the score '
+                         r'falls by 0\.\d\d \(from 0\.\d\d\)[^"]*">(\w+)</mark>', item)
+    assert carried and all(word in held.comment.text for word in carried)  # ... but these carried it
     why = item[item.index('<ul class="why"'):]
-    assert "<strong>toxic</strong> (review): rude or disrespectful 0.8" in why and "≥ 0.80, model toxicity 2.0.0" in why
-    assert re.search(r"the words that carried the score .*“Nazi” 0\.\d\d, “shut” 0\.\d\d", why)
+    assert "<strong>toxic</strong> (review): rude or disrespectful 0.8" in why
+    assert f"model toxicity {ToxicityAnalyser.version}" in why
+    assert re.search(r"the words that carried the score .*“" + carried[0] + r"” 0\.\d\d", why)
 
 
 def test_a_hold_on_a_score_with_no_word_at_all_says_so(web: Web) -> None:
@@ -387,7 +390,7 @@ def test_a_hold_on_a_score_with_no_word_at_all_says_so(web: Web) -> None:
 def test_audit_and_policy_pages(web: Web) -> None:
     sign_in(web)
     audit = web.client.get("/ui/audit?comment=c-approve").text
-    assert "policy:default@3" in audit and "c-approve" in audit and "c-bulk1" not in audit
+    assert "policy:default@4" in audit and "c-approve" in audit and "c-bulk1" not in audit
     policy = web.client.get("/ui/policy").text
     for rule in ("threat", "severe-toxicity", "identity-attack", "insult", "toxic"):
         assert f"<td>{rule}</td>" in policy

@@ -34,7 +34,7 @@ class ToxicityAnalyser:
     """Scores every comment in a Latin script for toxicity; categories at or above ``report_threshold``."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "2.0.0"  # the artefact's version (a test holds them together)
+    version: ClassVar[str] = "2.3.0"  # the artefact's version (a test holds them together)
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = ("toxicity", *CATEGORIES, "language_unsupported")
     needs_embedding: ClassVar[bool] = False  # the conduct model is its own encoder pass

@@ -32,7 +32,7 @@ VIEWPOINT_ANALYSERS = {
 }
 DISPLAY_ONLY = {"persuasion": "persuasion techniques may be shown to moderators but cannot trigger an automatic action"}
 DEFAULT_POLICY = Path(__file__).with_name("default.toml")
-_RULE_KEYS = {"name", "label", "min_score", "action", "description"}
+_RULE_KEYS = {"name", "label", "min_score", "action", "description", "unless"}
 
 
 class InvalidPolicy(ThreadwiseError):
@@ -47,7 +47,9 @@ class ViewpointRule(InvalidPolicy):
 
 @dataclass(frozen=True)
 class Rule:
-    """Suggest ``action`` when ``analyser``'s ``label`` scores at least ``min_score``."""
+    """Suggest ``action`` when ``analyser``'s ``label`` scores at least ``min_score``, unless one of ``unless``'s
+    labels (``analyser.label`` → minimum score) scores at least its minimum: a broad rule can step aside where a
+    narrower label explains the score (swearing that attacks no one)."""
 
     name: str
     analyser: str
@@ -55,6 +57,7 @@ class Rule:
     min_score: float
     action: str
     description: str = ""
+    unless: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,19 +128,34 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
     name = str(raw.get("name", "?"))
     where = f"rule {name!r}"
     _only_keys(raw, _RULE_KEYS, where, source)
-    analyser, _, label = str(raw.get("label", "")).partition(".")
+    analyser, label = _conduct_label(raw.get("label"), where, source)
+    score = _score(raw.get("min_score"), f"{where}: min_score", source)
+    unless = raw.get("unless", {})
+    if not isinstance(unless, dict):
+        raise InvalidPolicy(f"{where}: unless must be a table of label = min_score, got {unless!r}", source=source)
+    exceptions = tuple((*_conduct_label(key, f"{where} unless", source),
+                        _score(value, f"{where}: unless.{key}", source)) for key, value in unless.items())
+    return Rule(name, analyser, label, score, _action(raw.get("action"), where, source),
+                str(raw.get("description", "")), exceptions)
+
+
+def _conduct_label(value: Any, where: str, source: str) -> tuple[str, str]:
+    """``analyser.label`` of a conduct label; a viewpoint analyser is refused with the reason."""
+    analyser, _, label = str(value or "").partition(".")
     if analyser in VIEWPOINT_ANALYSERS:
         raise ViewpointRule(f"{where} references {analyser!r}: {VIEWPOINT_ANALYSERS[analyser]}", source=source)
     if analyser in DISPLAY_ONLY:
         raise ViewpointRule(f"{where} references {analyser!r}: {DISPLAY_ONLY[analyser]}", source=source)
     if label not in CONDUCT_LABELS.get(analyser, ()):
         known = ", ".join(f"{a}.{x}" for a, labels in CONDUCT_LABELS.items() for x in labels)
-        raise InvalidPolicy(f"{where}: unknown label {raw.get('label')!r}", source=source, fix=f"use one of {known}")
-    score = raw.get("min_score")
-    if not isinstance(score, int | float) or not 0 <= score <= 1:
-        raise InvalidPolicy(f"{where}: min_score must be a number in [0, 1], got {score!r}", source=source)
-    return Rule(name, analyser, label, float(score), _action(raw.get("action"), where, source),
-                str(raw.get("description", "")))
+        raise InvalidPolicy(f"{where}: unknown label {value!r}", source=source, fix=f"use one of {known}")
+    return analyser, label
+
+
+def _score(value: Any, where: str, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise InvalidPolicy(f"{where} must be a number in [0, 1], got {value!r}", source=source)
+    return float(value)
 
 
 def _word_lists(raw: dict[str, Any], source: str, base: Path) -> dict[str, dict[str, list[str]]]:

@@ -117,7 +117,10 @@ def _all_quoted(rejecting: Sequence[RuleMatch], comment: Comment, findings: Sequ
 
 def _label_matches(policy: Policy, findings: Sequence[Finding]) -> list[RuleMatch]:
     out = []
+    scores = {(f.analyser, f.label): f.score for f in findings}
     for rule in policy.rules:
+        if any(scores.get((analyser, label), 0.0) >= least for analyser, label, least in rule.unless):
+            continue
         for item in findings:
             if item.analyser == rule.analyser and item.label == rule.label and item.score >= rule.min_score:
                 spans = item.spans or _spans_of(findings, rule.analyser)
