@@ -253,8 +253,9 @@ def meta_digest(rows: list[Row]) -> dict[str, Any]:
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
 
 
-def run(data: Path, workdir: Path, log: Any = print) -> Path:
-    """Build the training rows, fit (resuming from ``workdir``), save the weights; returns their path."""
+def run(data: Path, workdir: Path, log: Any = print) -> tuple[Path, list[Row]]:
+    """Build the training rows, fit (resuming from ``workdir``), save the weights; returns their path and the
+    development rows (the caller calibrates on them without building the data again)."""
     from threadwise.train.conduct_data import build
 
     train_rows, dev_rows = build(data)
@@ -268,7 +269,7 @@ def run(data: Path, workdir: Path, log: Any = print) -> Path:
     if not weights.is_file():
         model = fit(train_rows, run_dir, epochs=EPOCHS, log=log)
         save_torch(model, weights)
-    return weights
+    return weights, dev_rows
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,15 +29,13 @@ __all__ = ["calibrate", "evaluate", "train"]  # the trainer interface of threadw
 def train(data: Path) -> dict:
     """Fine-tune (or resume), export, calibrate on dev, write the artefact and its card; returns dev metrics."""
     from threadwise.train import conduct
-    from threadwise.train.conduct_data import build
     from threadwise.train.conduct_export import export
     from threadwise.train.toxicity_card import write_card
 
     workdir = cache_dir() / "conduct-train"
-    weights = conduct.run(data, workdir)
+    weights, dev = conduct.run(data, workdir)
     staging = workdir / "artefact"
     export(weights, staging)
-    _, dev = build(data)
     meta = calibrate(ConductModel(staging_meta(staging)), dev)
     meta.update({"version": ToxicityAnalyser.version, "tasks": list(TASKS),
                  "training": json.loads((workdir / "data.json").read_text(encoding="utf-8"))})
