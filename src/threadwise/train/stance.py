@@ -342,7 +342,8 @@ def fnc_scores(analyser: StanceAnalyser, data: Path, fast: bool) -> dict[str, An
 
     def relatedness(pairs: list[Pair]) -> np.ndarray:
         heads = embedder.encode([p.text for p in pairs])
-        return np.array([float((embedder.encode(list(p.target)) @ h).max()) for p, h in zip(pairs, heads, strict=True)])
+        bodies = {body: embedder.encode(list(body)) for body in dict.fromkeys(p.target for p in pairs)}  # once each
+        return np.array([float((bodies[p.target] @ h).max()) for p, h in zip(pairs, heads, strict=True)])
 
     dev_related = np.array([p.fnc != "unrelated" for p in dev])
     dev_sim = relatedness(dev)
