@@ -50,9 +50,10 @@ def report(scorer: PolicyScorer) -> AuditReport:
 
 
 NEGATED_THREAT_REJECTED = pytest.mark.xfail(strict=True, reason=(
-    "measured with model 2.3.0 and default@4: 0.7 % (1 of the CI subset's civil quoting/negating comments) rejected "
-    "automatically, HateCheck's \"It's obvious that women are the very opposite of stupid.\" (severe toxicity 0.63 "
-    "≥ 0.60): no negator precedes the evidence, and the model reads the insult word, not its negation"))
+    "measured with model 2.3.0 and default@4: 6.3 % (9 of the CI subset's civil quoting/negating comments) rejected "
+    "automatically, e.g. HateCheck's 'We should not allow for any immigrant to be raped.' (severe toxicity 0.85 ≥ "
+    "0.60): the model does not read negation of the act, and a negated threat is not in quotation marks, so the "
+    "quoted-evidence rule cannot hold it"))
 
 
 @pytest.mark.parametrize(

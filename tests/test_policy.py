@@ -171,23 +171,6 @@ def test_quoted_evidence_goes_to_review_not_reject_and_says_why(text: str, where
     assert where in result.reason and "never rejected automatically" in result.reason
 
 
-@pytest.mark.parametrize(
-    ("text", "word", "expected"),
-    [("No one should ever be executed for what they believe.", "executed", "review"),
-     ("I would never hurt a refugee, whatever the author says.", "hurt", "review"),
-     ("We shouldn't let anyone shoot protesters.", "shoot", "review"),
-     ("I would never hurt them, but I will kill you.", "kill", "reject"),  # the negation is in another clause
-     ("No. I will kill you.", "kill", "reject"),
-     ("I will kill you and nobody will stop me.", "kill", "reject")],  # the negator comes after the evidence
-)
-def test_evidence_after_a_negation_in_its_clause_is_held_not_rejected(text: str, word: str, expected: str):
-    policy = parse_policy(policy_with(THREAT_RULE))
-    span = Span(text.index(word), text.index(word) + len(word), "threat")
-    result = suggest(policy, comment(text), [tox("threat", 0.95, span)])
-    assert result.action == expected, result.reason
-    assert ("follows a negation" in result.reason) == (expected == "review")
-
-
 def test_evidence_repeating_the_article_or_parent_is_held_but_the_writers_own_words_still_reject():
     policy = parse_policy(policy_with(THREAT_RULE))
     text = "the author says we should shoot them all. I will shoot you myself."

@@ -2,8 +2,7 @@
 
 Every suggestion names the rule, the evidence spans, the score and threshold, and the analyser and
 policy versions it rests on. Without an evidence span nothing is rejected automatically: a rejection
-that cannot point at the words that caused it is turned into a hold for review, and so is one whose evidence is
-quoted or follows a negator in its clause (answering, reporting or refusing abuse is not abuse).
+that cannot point at the words that caused it is turned into a hold for review.
 """
 
 from __future__ import annotations
@@ -23,12 +22,6 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ru
 NO_EVIDENCE = "no evidence span: held for review instead of rejected"
 QUOTED_EVIDENCE = ("the evidence is quoted ({where}): repeating words to answer or report them is held for "
                    "review, never rejected automatically")
-NEGATED_EVIDENCE = ("the evidence follows a negation in its clause (“{negator}”): refusing or condemning an act "
-                    "is held for review, never rejected automatically")
-# English negators, read within the evidence's clause (from the last . ! ? ; , line break or "but"): "I would never
-# hurt them, but I will kill you" stays a rejection. Other languages keep the rejection.
-_NEGATOR = re.compile(r"\b(?:not|never|no|nobody|none|nothing|neither|nor|no one)\b|n't\b", re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.!?;,\n]|\bbut\b", re.IGNORECASE)
 # Analysers the policy reads besides those its rules name: quotes tells quoted evidence from the writer's own.
 ALWAYS_READ = ("toxicity", "quotes")
 
@@ -85,8 +78,7 @@ class Suggestion:
 
 def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, language: str | None = None,
             history: AuthorHistory | None = None) -> Suggestion:
-    """Apply every rule; the most severe action wins, unless it is a rejection without evidence of the writer's
-    own, unnegated words.
+    """Apply every rule; the most severe action wins, unless it is a rejection without evidence.
 
     ``language`` picks the word lists; by default the language the toxicity model read the comment in.
     """
@@ -103,22 +95,7 @@ def suggest(policy: Policy, comment: Comment, findings: Sequence[Finding], *, la
         action, reason = "review", f"{reason}; {NO_EVIDENCE}"
     elif action == "reject" and (where := _all_quoted(rejecting, comment, findings)):
         action, reason = "review", f"{reason}; {QUOTED_EVIDENCE.format(where=where)}"
-    elif action == "reject" and (negator := _all_negated(rejecting, comment)):
-        action, reason = "review", f"{reason}; {NEGATED_EVIDENCE.format(negator=negator)}"
     return Suggestion(comment.id, action, reason, tuple(matches), policy.name, policy.version)
-
-
-def _all_negated(rejecting: Sequence[RuleMatch], comment: Comment) -> str:
-    """The negator before the rejecting evidence when every span of it follows one in its own clause ("No one
-    should be executed", "I would never hurt them"); empty when any span stands unnegated."""
-    found = []
-    for span in (s for m in rejecting for s in m.spans):
-        start = max((m.end() for m in _CLAUSE_END.finditer(comment.text, 0, span.start)), default=0)
-        negators = list(_NEGATOR.finditer(comment.text, start, span.start))
-        if not negators:
-            return ""
-        found.append(negators[-1].group(0))
-    return ", ".join(dict.fromkeys(found))
 
 
 def _all_quoted(rejecting: Sequence[RuleMatch], comment: Comment, findings: Sequence[Finding]) -> str:
