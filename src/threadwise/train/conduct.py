@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,9 +246,7 @@ def save_torch(model: Any, path: Path) -> None:
 
 def meta_digest(rows: list[Row]) -> dict[str, Any]:
     digest = hashlib.sha256("\x1e".join(r.text for r in rows).encode()).hexdigest()[:16]
-    sources: dict[str, int] = {}
-    for r in rows:
-        sources[r.source] = sources.get(r.source, 0) + 1
+    sources = Counter(r.source for r in rows)
     return {"rows": len(rows), "text_digest": digest, "sources": dict(sorted(sources.items())), "seed": SEED,
             "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
@@ -263,8 +262,7 @@ def run(data: Path, workdir: Path, log: Any = print) -> tuple[Path, list[Row]]:
     # A run resumes only its own checkpoints: other rows or settings start a fresh folder (never stale weights).
     run_dir = workdir / f"run-{hashlib.sha256(plan.encode()).hexdigest()[:12]}"
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "data.json").write_text(plan, encoding="utf-8")
-    (workdir / "data.json").write_text(plan, encoding="utf-8")  # the latest run's, read by the model card
+    (run_dir / "data.json").write_text(plan, encoding="utf-8")  # beside the weights, read by the model card
     weights = run_dir / "final.pt"
     if not weights.is_file():
         model = fit(train_rows, run_dir, epochs=EPOCHS, log=log)

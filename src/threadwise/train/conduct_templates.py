@@ -10,11 +10,14 @@ taken from HateCheck, the audit's templates or any evaluation set); groups come 
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from threadwise.train import SEED
+
+if TYPE_CHECKING:  # conduct_data imports this module's rows lazily
+    from threadwise.train.conduct_data import Row
 
 PEOPLE = ("you", "your family", "the author", "him", "her", "them", "that journalist", "the editor", "your kids",
           "every one of you", "the mayor", "this writer", "your wife", "the moderators")  # fmt: skip
@@ -173,7 +176,7 @@ def synthetic_rows() -> list:
     return rows + [_as_typed(row, rng) for row in rows]
 
 
-def _as_typed(row: Any, rng: np.random.RandomState) -> Any:
+def _as_typed(row: Row, rng: np.random.RandomState) -> Row:
     """The row as readers often type it: no closing punctuation and, half the time, no capital to start.
 
     Every template ends in a full stop and opens with a capital; without these variants the model learnt that

@@ -38,7 +38,7 @@ def train(data: Path) -> dict:
     export(weights, staging)
     meta = calibrate(ConductModel(staging_meta(staging)), dev)
     meta.update({"version": ToxicityAnalyser.version, "tasks": list(TASKS),
-                 "training": json.loads((workdir / "data.json").read_text(encoding="utf-8"))})
+                 "training": json.loads((weights.parent / "data.json").read_text(encoding="utf-8"))})
     target = writable_heads_dir() / "conduct"  # THREADWISE_HEADS, or heads/ in a source checkout only
     target.mkdir(parents=True, exist_ok=True)
     for name in ("model.onnx", "tokenizer.json"):
