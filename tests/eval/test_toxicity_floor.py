@@ -18,9 +18,9 @@ pytestmark = pytest.mark.datasets(use="eval toxicity")
 
 # metric: floor  (measured on the fast subset when heads/conduct was trained)
 FLOORS = {
-    "hatecheck_accuracy_ours": 0.73,  # measured 0.7607 (policy default@4)
+    "hatecheck_accuracy_ours": 0.72,  # measured 0.7554 (policy default@4)
     "hatecheck_hateful_ours": 0.87,  # measured 0.9019 (policy default@4)
-    "hatecheck_non_hateful_ours": 0.41,  # measured 0.4483 (policy default@4)
+    "hatecheck_non_hateful_ours": 0.40,  # measured 0.4310 (policy default@4)
     "hatecheck_threat_dir_rejected_ours": 0.88,  # measured 0.9118 (policy default@4)
     "wiki_gc_auc": 0.76,  # measured 0.7863
     "wiki_gn_auc": 0.95,  # measured 0.9784
@@ -55,8 +55,8 @@ def test_beats_the_api_column_on_wikipedia_gc(metrics: dict) -> None:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "measured on the fast subset with model 2.3.0 and default@4: HateCheck flag accuracy 0.761 vs Perspective 0.769 "
-    "on the same 932 cases; hateful 0.902 (Perspective 0.897), non-hateful 0.448 (0.486): counter-speech quoting "
+    "measured on the fast subset with model 2.3.0 and default@4: HateCheck flag accuracy 0.755 vs Perspective 0.769 "
+    "on the same 932 cases; hateful 0.902 (Perspective 0.897), non-hateful 0.431 (0.486): counter-speech quoting "
     "hate, swearing and abuse of individuals are held (docs/EVAL.md)"))
 def test_beats_perspective_on_hatecheck_overall(metrics: dict) -> None:
     assert metrics["hatecheck_accuracy_ours"] > metrics["hatecheck_accuracy_perspective"]
