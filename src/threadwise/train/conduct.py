@@ -21,7 +21,7 @@ import numpy as np
 
 from threadwise.analysers.conduct import SPAN_TYPES, TASKS
 from threadwise.train import SEED
-from threadwise.train.conduct_data import Row
+from threadwise.train.conduct_rows import Row
 
 MAX_LEN = 64
 FROZEN_LAYERS = 2  # the bottom layers stay as packaged: a third faster on 2 cores, and less to forget

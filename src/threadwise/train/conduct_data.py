@@ -15,36 +15,17 @@ import gzip
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from threadwise.analysers.conduct import SPAN_TYPES, TASKS
+from threadwise.analysers.conduct import SPAN_TYPES
 from threadwise.audit.datasets import toxigen_half
 from threadwise.train import SEED, assert_trainable
 from threadwise.train import toxicity_data as td
-
-NAN = float("nan")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    text: str
-    source: str
-    targets: tuple[float, ...]  # one per TASKS entry, nan = unknown
-    spans: tuple[tuple[int, int, str], ...] | None = None  # None: no span supervision; () = nothing toxic
-    weight: float = 1.0
-    tags: frozenset[str] = field(default_factory=frozenset)
-
-
-def targets(**known: float) -> tuple[float, ...]:
-    return tuple(float(known.get(task, NAN)) for task in TASKS)
-
-
-def benign(source: str, text: str, weight: float = 1.0) -> Row:
-    """A row with nothing toxic: every task 0 and no toxic word."""
-    return Row(text, source, targets(**dict.fromkeys(TASKS, 0.0)), spans=(), weight=weight)
+from threadwise.train.conduct_rows import AUGMENTED_GROUPS, NAN, Row, benign, targets
+from threadwise.train.conduct_templates import synthetic_rows
 
 
 def is_dev(text: str, share: float = 0.05) -> bool:
@@ -236,18 +217,6 @@ SOURCES = (wikipedia, civil, fox, sfu, olid, davidson, detox, paradetox, stormfr
 
 # --- augmentation ----------------------------------------------------------------------------------------
 
-# Identity terms the counterfactual swap uses, as (adjective, plural noun) pairs. The neutrality audit's own
-# templates name more groups than these on purpose: it reports augmented and unaugmented groups apart.
-AUGMENTED_GROUPS = (
-    ("Muslim", "Muslims"), ("Jewish", "Jews"), ("Christian", "Christians"), ("Hindu", "Hindus"),
-    ("Black", "Black people"), ("white", "white people"), ("Asian", "Asians"), ("Latino", "Latinos"),
-    ("Arab", "Arabs"), ("gay", "gay people"), ("lesbian", "lesbians"), ("bisexual", "bisexual people"),
-    ("trans", "trans people"), ("transgender", "transgender people"), ("disabled", "disabled people"),
-    ("female", "women"), ("male", "men"), ("immigrant", "immigrants"), ("refugee", "refugees"),
-    ("Mexican", "Mexicans"), ("Chinese", "Chinese people"), ("African", "Africans"),
-    ("Russian", "Russians"), ("Ukrainian", "Ukrainians"), ("Palestinian", "Palestinians"), ("Israeli", "Israelis"),
-    ("Syrian", "Syrians"), ("Afghan", "Afghans"), ("Roma", "Roma people"),
-)  # fmt: skip
 _TERMS = sorted({t for pair in AUGMENTED_GROUPS for t in pair}, key=len, reverse=True)
 _TERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in _TERMS) + r")\b", re.IGNORECASE)
 _FORM = {t.lower(): (i, k) for i, pair in enumerate(AUGMENTED_GROUPS) for k, t in enumerate(pair)}
@@ -292,8 +261,6 @@ def augment(rows: list[Row], limit: int) -> list[Row]:
 def build(data: Path, seed_rows: list[Row] | None = None) -> tuple[list[Row], list[Row]]:
     """(train, dev): every source, the synthetic rows, and identity swaps of the training rows; dev is the
     hash-chosen 5 % of distinct texts (its swaps never reach train)."""
-    from threadwise.train.conduct_templates import synthetic_rows
-
     rows = [r for source in SOURCES for r in source(data)] + synthetic_rows() + (seed_rows or [])
     seen: set[str] = set()
     unique = []

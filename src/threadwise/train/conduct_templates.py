@@ -4,20 +4,19 @@ The public sets hold few plain threats (Civil Comments' typed threat spans are t
 dehumanising statements, and almost no counter-speech or harmless mentions of groups, so a model trained on
 them alone learns group names as toxic and threats as harmless. These templates are our own wording (none is
 taken from HateCheck, the audit's templates or any evaluation set); groups come from
-``conduct_data.AUGMENTED_GROUPS`` only, so the audit's other groups measure what the model learnt beyond them.
+``conduct_rows.AUGMENTED_GROUPS`` only, so the audit's other groups measure what the model learnt beyond them.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+import re
+from dataclasses import replace
 
 import numpy as np
 
 from threadwise.train import SEED
-
-if TYPE_CHECKING:  # conduct_data imports this module's rows lazily
-    from threadwise.train.conduct_data import Row
+from threadwise.train.conduct_rows import AUGMENTED_GROUPS, Row, benign, targets
 
 PEOPLE = ("you", "your family", "the author", "him", "her", "them", "that journalist", "the editor", "your kids",
           "every one of you", "the mayor", "this writer", "your wife", "the moderators")  # fmt: skip
@@ -128,10 +127,8 @@ BENIGN_MENTIONS = (
 )  # fmt: skip
 
 
-def synthetic_rows() -> list:
+def synthetic_rows() -> list[Row]:
     """Threats, dehumanisation, harmless group mentions, reports of violence and cheerful profanity."""
-    from threadwise.train.conduct_data import AUGMENTED_GROUPS, Row, benign, targets
-
     rng = np.random.RandomState(SEED + 50)
     rows: list[Row] = []
     groups = [(adj, many) for adj, many in AUGMENTED_GROUPS]
@@ -182,8 +179,6 @@ def _as_typed(row: Row, rng: np.random.RandomState) -> Row:
     Every template ends in a full stop and opens with a capital; without these variants the model learnt that
     surface as part of the label ("Someone should teach her a lesson." read as a threat, the same words without
     the full stop not)."""
-    from dataclasses import replace
-
     text = row.text.rstrip(".!?")
     if rng.rand() < 0.5:
         text = text[0].lower() + text[1:]
@@ -202,8 +197,6 @@ def _fill(frame: str, **values: str) -> str:
 
 def _words(text: str, words: tuple[str, ...], kind: str) -> tuple[tuple[int, int, str], ...]:
     """Every occurrence of the listed words (as word prefixes: "breed" in "breeding") as spans of ``kind``."""
-    import re
-
     found = re.finditer(r"\b(?:" + "|".join(words) + r")\w*", text, re.IGNORECASE)
     return tuple((m.start(), m.end(), kind) for m in found)
 

@@ -20,7 +20,7 @@ from threadwise.analysers.conduct import TASKS, ConductModel
 from threadwise.analysers.heads import writable_heads_dir
 from threadwise.analysers.toxicity import ToxicityAnalyser
 from threadwise.locations import cache_dir
-from threadwise.train.conduct_data import Row
+from threadwise.train.conduct_rows import Row
 from threadwise.train.toxicity_eval import evaluate
 
 __all__ = ["calibrate", "evaluate", "train"]  # the trainer interface of threadwise.train

@@ -159,7 +159,7 @@ def identity(data: Path) -> dict[str, Any]:
     """Benign FPR per group on the audit's templates and Jigsaw's madlibs, apart for augmented groups."""
     from threadwise.audit import identity as audit
     from threadwise.audit.scoring import PolicyScorer
-    from threadwise.train.conduct_data import AUGMENTED_GROUPS
+    from threadwise.train.conduct_rows import AUGMENTED_GROUPS
 
     augmented = {t.lower() for pair in AUGMENTED_GROUPS for t in pair} | {"woman", "man", "men", "women"}
     scorer = PolicyScorer()
