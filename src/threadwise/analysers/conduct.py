@@ -43,15 +43,18 @@ class Reading:
 
 
 class ConductModel:
-    """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text, ``workers`` texts at a time
-    (THREADWISE_THREADS, default 2)."""
+    """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text.
+
+    One text runs on ``workers`` intra-op threads (THREADWISE_THREADS, default 2: pre-moderation's latency). Many
+    run ``workers`` at a time on a second session of one intra-op thread each, made on the first such read (about
+    28 MB): runs sharing one multi-threaded pool contend for it and are slower than one after another."""
 
     def __init__(self, folder: Path | None = None, workers: int | None = None) -> None:
         self.folder = folder or heads_dir() / "conduct"
         self.workers = workers or int(os.environ.get("THREADWISE_THREADS", "2"))
         self._lock = threading.Lock()
         self.session_: Any = None
-        self.pool_: ThreadPoolExecutor | None = None
+        self.pool_: tuple[Any, ThreadPoolExecutor] | None = None
 
     def setup(self) -> ConductModel:
         with self._lock:
@@ -64,10 +67,7 @@ class ConductModel:
         if not model.is_file():
             raise MissingHead(f"no conduct model at {model}", source="conduct")
         self.meta_ = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
-        # One intra-op thread per run: concurrent runs (the workers here, or an API's request threads) share the
-        # cores without contending for one thread pool.
-        self.session_, self.tokenizer_ = onnx_model(self.folder, MAX_PIECES, threads=1)
-        self.pool_ = ThreadPoolExecutor(self.workers, thread_name_prefix="conduct") if self.workers > 1 else None
+        self.session_, self.tokenizer_ = onnx_model(self.folder, MAX_PIECES, self.workers)
 
     @property
     def version(self) -> str:
@@ -76,12 +76,21 @@ class ConductModel:
     def read(self, texts: Sequence[str]) -> list[Reading]:
         self.setup()
         encodings = self.tokenizer_.encode_batch(list(texts))
-        if self.pool_ is None or len(encodings) == 1:
-            return [self._run(e) for e in encodings]
-        return list(self.pool_.map(self._run, encodings))
+        if self.workers == 1 or len(encodings) == 1:
+            return [self._run(self.session_, e) for e in encodings]
+        session, pool = self._pool()
+        return list(pool.map(lambda e: self._run(session, e), encodings))
 
-    def _run(self, encoding: Any) -> Reading:
-        doc, token = self.session_.run(None, padded([encoding]))
+    def _pool(self) -> tuple[Any, ThreadPoolExecutor]:
+        with self._lock:
+            if self.pool_ is None:
+                session, _ = onnx_model(self.folder, MAX_PIECES, threads=1)
+                self.pool_ = session, ThreadPoolExecutor(self.workers, thread_name_prefix="conduct")
+            return self.pool_
+
+    @staticmethod
+    def _run(session: Any, encoding: Any) -> Reading:
+        doc, token = session.run(None, padded([encoding]))
         pieces = token[0, : len(encoding.ids)]
         kinds = tuple(SPAN_TYPES[k] for k in np.argmax(pieces[:, 1:], axis=1))
         return Reading({task: float(p) for task, p in zip(TASKS, sigmoid(doc[0]), strict=True)},
