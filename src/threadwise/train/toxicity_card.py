@@ -82,5 +82,7 @@ test split (`threadwise.train.EVALUATION_ONLY`, asserted by the loaders). The la
 ## Known failures
 See docs/EVAL.md ("Conduct model"): the HateCheck functionalities and groups below their goals, and the rows of
 the issue's table that are not met, each with its figure.
+Scores depend on the CPU: the int8 graph runs other kernels without AVX-512/AVX VNNI, and on an AVX2-only CPU a
+comment's scores moved from the published ones by up to about 0.3 (docs/EVAL.md, "The CPU the int8 graph runs on").
 """
     path.write_text(text, encoding="utf-8")
