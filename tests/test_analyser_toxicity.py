@@ -153,10 +153,12 @@ def test_the_version_and_model_card_come_with_the_artefact() -> None:
 def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     """Batch runners split comments differently from one run to the next; each score must be the comment's own."""
     texts = ["You are a pathetic idiot and a liar.", "Thanks for the article.", "I will find you and hurt you."]
-    model = analyser().model_
+    from threadwise.analysers.conduct import ConductModel
+
+    model = ConductModel(workers=2)  # two workers whatever THREADWISE_THREADS says: the path under test
     alone = [model.read([t])[0] for t in texts]
     together = model.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]  # the workers' path
-    assert model.workers > 1
+    assert model.pool_ is not None
     assert [r.scores for r in together] == [r.scores for r in alone]
     assert all((a.toxic == b.toxic).all() and a.kinds == b.kinds for a, b in zip(alone, together, strict=True))
 

@@ -9,7 +9,6 @@ from the tokenizer, so evidence lands on the characters of the text that was rea
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from threadwise.analysers.heads import MissingHead, heads_dir, onnx_model, sigmoid
+from threadwise.analysers.heads import MissingHead, cpu_threads, heads_dir, onnx_model, sigmoid
 
 TASKS = ("toxicity", "severe_toxicity", "insult", "identity_attack", "threat", "profanity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat", "other")
@@ -51,7 +50,7 @@ class ConductModel:
 
     def __init__(self, folder: Path | None = None, workers: int | None = None) -> None:
         self.folder = folder or heads_dir() / "conduct"
-        self.workers = workers or int(os.environ.get("THREADWISE_THREADS", "2"))
+        self.workers = workers or cpu_threads()
         self._lock = threading.Lock()
         self.session_: Any = None
         self.pool_: tuple[Any, ThreadPoolExecutor] | None = None

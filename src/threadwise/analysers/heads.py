@@ -62,6 +62,11 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
 
+def cpu_threads() -> int:
+    """Threads a model may use: THREADWISE_THREADS, default 2 (the cores of the machine this is built for)."""
+    return int(os.environ.get("THREADWISE_THREADS", "2"))
+
+
 def onnx_model(folder: Path, max_pieces: int, threads: int | None = None,
                truncation: str = "longest_first") -> tuple[Any, Any]:
     """A fine-tuned model's ONNX session (CPU, THREADWISE_THREADS intra-op threads unless ``threads``) and its
@@ -70,7 +75,7 @@ def onnx_model(folder: Path, max_pieces: int, threads: int | None = None,
     from tokenizers import Tokenizer
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or int(os.environ.get("THREADWISE_THREADS", "2"))
+    options.intra_op_num_threads = threads or cpu_threads()
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
