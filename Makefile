@@ -65,4 +65,5 @@ clean:
 bench: install
 	$(BIN)/python benchmarks/bench_conduct.py --comments 256
 	$(BIN)/python benchmarks/bench_pipeline.py --comments 512
+	$(BIN)/python benchmarks/bench_multilingual.py
 	$(BIN)/python benchmarks/bench_batch.py --sizes 10000 --workers 1 2

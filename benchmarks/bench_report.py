@@ -1,8 +1,8 @@
 """Report generation time for a 5,000-comment thread (issue 5's benchmark).
 
 Thread: the bundled example's article with N Civil Comments texts of 10 to 120 words from
-the public datasets, docs/DATA.md (fixed order); every third comment replies to an earlier one (seeded), and comments are
-spread over two days, so every chart has data. The thread is analysed once with the whole pipeline
+the public datasets, docs/DATA.md (fixed order); every third comment replies to an earlier one (seeded), and comments
+are spread over two days, so every chart has data. The thread is analysed once with the whole pipeline
 (timed, for context; cached in --cache so a rerun skips it), then the report is timed:
 
 - warm: right after the analysis, in the same process (comment and claim embeddings cached in memory);

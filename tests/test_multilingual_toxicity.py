@@ -1,5 +1,5 @@
-"""The multilingual toxicity model (issue 14): logistic heads over hashed char n-grams (ml-1.0.0), reached by
-language.
+"""The multilingual toxicity model (issue 14): logistic heads over hashed char n-grams and frozen e5 vectors,
+averaged (ml-1.1.0), reached by language.
 
 Real parts throughout: the committed heads, the real default policy, the store on
 SQLite and PostgreSQL.
@@ -7,6 +7,7 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from threadwise.analysers.base import CommentContext
@@ -118,3 +119,31 @@ def test_the_routed_analyser_pickles_to_workers_with_both_models() -> None:
     batch = contexts("en", "de-insult", "uk")
     assert list(clone.analyse(batch)) == list(routed.analyse(batch))
     assert clone.version == routed.version and clone.labels == routed.labels
+
+
+def test_operating_points_put_this_models_dev_thresholds_where_the_english_rules_act() -> None:
+    from threadwise.analysers.multilingual_toxicity import _mapped
+    from threadwise.train.multilingual_data import Labelled
+    from threadwise.train.multilingual_toxicity import operating_points
+
+    dev = [Labelled(f"t{i}", "de", "dev", toxicity=1.0, identity_attack=float(i < 50)) for i in range(100)]
+    p = np.zeros((100, 5))
+    p[:, 2] = np.where(np.arange(100) < 50, 0.62, 0.33)  # identity_attack: F1-best from 0.35, precise from 0.35
+    english = {"identity_attack": {"f1_threshold": 0.3, "reject_threshold": 0.85}}
+    points = operating_points(p, dev, english)
+    assert points == {"identity_attack": [[0.35, 0.3], [0.5, 0.85]]}  # reject: never below 0.5
+    mapped = [_mapped(q, points["identity_attack"]) for q in (0.33, 0.35, 0.5, 0.62)]
+    assert mapped[0] < 0.3 == mapped[1] and mapped[2] == 0.85 and 0.85 < mapped[3] < 1.0
+    assert _mapped(0.42, None) == 0.42  # a label without dev support keeps its probability
+
+
+@needs_heads
+def test_scores_keep_the_probabilities_order_and_findings_keep_the_probability(
+        analyser: MultilingualToxicityAnalyser) -> None:
+    texts = [TEXTS["de-civil"], TEXTS["de-insult"], TEXTS["de-threat"], "Das ist doch Unsinn, lies mal nach."]
+    scores = analyser.score_texts(texts)
+    by_probability = sorted(range(4), key=lambda i: scores[i]["toxicity_probability"])
+    assert by_probability == sorted(range(4), key=lambda i: scores[i]["toxicity"])
+    toxic = next(f for f in analyser.analyse(contexts("de-insult")) if f.label == "toxicity")
+    assert toxic.detail["toxicity_probability"] == round(scores[1]["toxicity_probability"], 4)
+    assert toxic.detail["features"] == "chars+e5"

