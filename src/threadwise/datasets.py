@@ -64,10 +64,12 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("paradetox_toxic_neutral_pairs", "ParaDetox toxic / neutral paraphrases", "github.com/s-nlp/paradetox "
             "@d97b17d", "CC0-1.0", ("train toxicity",), ("paradetox.tsv.gz", "paradetox_cannot_rewrite.tsv.gz")),
     Dataset("stormfront_hate_speech_sentences", "Hate speech sentences from a white-supremacist forum (Stormfront)",
-            "github.com/Vicomtech/hate-speech-dataset @b802137", "CC BY-SA 3.0 ES", ("train toxicity",),
+            "github.com/Vicomtech/hate-speech-dataset @b802137", "CC BY-SA 3.0 ES",
+            ("train toxicity", "train toxicity-multilingual"),
             ("annotations_metadata.csv", "sentences.csv.gz")),
     Dataset("ethos_hate_speech", "ETHOS hate speech (YouTube and Reddit comments)",
-            "github.com/intelligence-csd-auth-gr/Ethos-Hate-Speech-Dataset @705258e", "GPL-3.0", ("train toxicity",),
+            "github.com/intelligence-csd-auth-gr/Ethos-Hate-Speech-Dataset @705258e", "GPL-3.0",
+            ("train toxicity", "train toxicity-multilingual"),
             ("Ethos_Dataset_Binary.csv", "Ethos_Dataset_Multi_Label.csv")),
     Dataset("germeval2018_offensive_de", "GermEval 2018 offensive German tweets",
             "github.com/uds-lsv/GermEval-2018-Data @9877472", "CC BY 4.0", _both("toxicity-multilingual"),
@@ -140,7 +142,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset("hatecheck_functional_tests", "HateCheck functional tests", "github.com/paul-rottger/hatecheck-data "
             "@d843022", "CC BY 4.0", ("eval toxicity", "audit"), ("test_suite_cases.csv.gz",)),
     Dataset("toxigen_prompts_and_demonstrations", "ToxiGen seed statements", "github.com/microsoft/TOXIGEN @01517e8",
-            "MIT", ("train toxicity", "audit"), ("unique_prompt_sentences.csv.gz",)),
+            "MIT", ("train toxicity", "train toxicity-multilingual", "audit"), ("unique_prompt_sentences.csv.gz",)),
     Dataset("crows_pairs_counterfactual", "CrowS-Pairs minimal pairs", "github.com/nyu-mll/crows-pairs @8aaac11",
             "CC BY-SA 4.0", ("audit",), ("crows_pairs_anonymized.csv.gz",)),
     Dataset("article_extraction_benchmark_zyte", "Article extraction benchmark (Zyte)",
