@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from threadwise.analysers import embed_multilingual
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.language_routing import LanguageRoutedToxicity
 from threadwise.analysers.multilingual_toxicity import HEAD_LABELS, MultilingualToxicityAnalyser, char_features
@@ -57,11 +56,27 @@ def evaluate(data: Path, fast: bool = False, language: str | None = None,
     head = MultilingualToxicityAnalyser(head=head_name(kinds)).setup()
     english_only = _english_only_heads(data, head.kinds) if not fast else None
     metrics: dict[str, Any] = {"features": "+".join(head.kinds)}
+    identity = _identity_gates(data, fast)
     for code in languages:
         if code in MHC_FILES:
             metrics.update(_hatecheck(data, code, policy, fast, head, english_only))
+        if code in identity:
+            metrics[f"{code} identity templates, benign FPR, worst group (gate ≤ 5 %)"] = identity[code]
         metrics.update(_test_splits(data, code, fast, head))
     return metrics
+
+
+def _identity_gates(data: Path, fast: bool) -> dict[str, str]:
+    """The neutrality audit's identity-template gate per language (fast tier; ``fast``: its CI subset)."""
+    from threadwise.audit import PolicyScorer, run_audit
+
+    suite = run_audit(["identity"], fast=fast, data=data, scorer=PolicyScorer(tier="fast")).suite("identity")
+    out = {}
+    for check in suite.checks:
+        parts = check.name.split(" · ")
+        if parts[:2] == ["benign FPR", "identity templates"] and parts[-1] == "worst group" and len(parts) == 4:
+            out[parts[2]] = check.describe()
+    return out
 
 
 def _sample_mhc(data: Path, language: str, n: int) -> list[tuple[str, bool, str]]:
@@ -71,12 +86,9 @@ def _sample_mhc(data: Path, language: str, n: int) -> list[tuple[str, bool, str]
 
 
 def _features(head: MultilingualToxicityAnalyser, name: str, texts: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kind in head.kinds:
-        out[kind] = cached_vectors(name, texts) if kind == "e5" else char_features(texts)
-    if "e5" in out:  # the routed analyser below reads them instead of re-embedding
-        embed_multilingual.remember(texts, out["e5"])
-    return out
+    """Each feature set's inputs; e5 vectors from the on-disk cache (the routed pass below embeds afresh, so its
+    comments/s are what a server sees)."""
+    return {kind: cached_vectors(name, texts) if kind == "e5" else char_features(texts) for kind in head.kinds}
 
 
 def _hatecheck(data: Path, language: str, policy: Policy, fast: bool, head: MultilingualToxicityAnalyser,
@@ -96,7 +108,7 @@ def _hatecheck(data: Path, language: str, policy: Policy, fast: bool, head: Mult
         f"{language} MHC accuracy, heads alone (policy thresholds)": float(np.mean(head_flags == gold)),
         f"{language} language identified correctly": float(np.mean([d == language for d in detected])),
         f"{language} MHC anchor": MHC_ANCHOR,
-        f"{language} route comments/s": len(texts) / seconds if seconds else 0.0,
+        f"{language} route comments/s (one batch, encoders included)": len(texts) / seconds if seconds else 0.0,
     }
     if english_only is not None:
         saved = head.heads_
