@@ -147,3 +147,21 @@ def test_scores_keep_the_probabilities_order_and_findings_keep_the_probability(
     toxic = next(f for f in analyser.analyse(contexts("de-insult")) if f.label == "toxicity")
     assert toxic.detail["toxicity_probability"] == round(scores[1]["toxicity_probability"], 4)
     assert toxic.detail["features"] == "chars+e5"
+
+
+@pytest.mark.datasets("toxigen_prompts_and_demonstrations", "stormfront_hate_speech_sentences", "ethos_hate_speech",
+                      "toxic_spans_civil_comments")
+def test_the_english_group_hate_rows_keep_the_conduct_models_split_and_the_audits_half_out() -> None:
+    from conftest import SHARED_DATA
+    from threadwise.audit.datasets import toxigen_half
+    from threadwise.train.conduct_data import is_dev
+    from threadwise.train.multilingual_data import english_identity
+
+    split = english_identity(SHARED_DATA)
+    assert not split["test"] and split["train"] and split["dev"]
+    assert all(not is_dev(r.text) for r in split["train"]) and all(is_dev(r.text) for r in split["dev"])
+    rows = split["train"] + split["dev"]
+    assert {r.language for r in rows} == {"en"} and all(r.toxicity in (0.0, 1.0) for r in rows)
+    toxigen = [r for r in rows if r.source == "toxigen"]
+    assert toxigen and all(toxigen_half(r.text) == "train" for r in toxigen)  # the audit reads the other half
+    assert any(r.threat == 1.0 for r in rows) and any(r.identity_attack == 1.0 for r in rows)
