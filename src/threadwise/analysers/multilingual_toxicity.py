@@ -49,6 +49,7 @@ HEAD = "multilingual_toxicity"
 HEAD_LABELS = ("toxicity", "insult", "identity_attack", "profanity", "threat")
 CATEGORIES = ("insult", "identity_attack", "profanity", "threat", "severe_toxicity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat")
+HEAD_ARRAYS = ("coef", "intercept", "platt_a", "platt_b")
 Features: TypeAlias = np.ndarray | sp.csr_matrix
 _SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
 MAX_SENTENCES = 12  # a long toxic comment: its first dozen sentences are searched for the evidence
@@ -76,6 +77,16 @@ def head_probabilities(arrays: Mapping[str, np.ndarray], x: Features) -> np.ndar
     """(n, len(HEAD_LABELS)) Platt-calibrated probabilities of one feature set's logistic heads."""
     z = np.asarray(x @ arrays["coef"].T.astype(np.float32)) + arrays["intercept"]
     return sigmoid(arrays["platt_a"] * z + arrays["platt_b"])
+
+
+def kind_arrays(arrays: Mapping[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
+    """One feature set's head arrays out of weights.npz, where each is stored as ``<kind>_<name>``."""
+    return {name: arrays[f"{kind}_{name}"] for name in HEAD_ARRAYS}
+
+
+def averaged_probabilities(heads: Mapping[str, Mapping[str, np.ndarray]], x: Mapping[str, Features]) -> np.ndarray:
+    """The feature sets' calibrated probabilities averaged (what the shipped model scores before its mapping)."""
+    return np.mean([head_probabilities(arrays, x[kind]) for kind, arrays in heads.items()], axis=0)
 
 
 def head_trained(head: str = HEAD) -> bool:
@@ -119,8 +130,8 @@ class MultilingualToxicityAnalyser:
                 # confidently in another language than English is held for review instead of guessed at.
                 log.info("no multilingual toxicity head at %s: comments not in English go to review", self.head)
                 arrays, self.meta_ = {}, {"languages": [], "features": [], "span_gate": 1.0}
-            self.heads_ = {kind: {name: arrays[f"{kind}_{name}"].astype(np.float32)
-                                  for name in ("coef", "intercept", "platt_a", "platt_b")} for kind in self.kinds}
+            self.heads_ = {kind: {name: a.astype(np.float32) for name, a in kind_arrays(arrays, kind).items()}
+                           for kind in self.kinds}
             if "e5" in self.kinds:
                 embed_multilingual.warm_up()
         return self
@@ -168,7 +179,7 @@ class MultilingualToxicityAnalyser:
     def probabilities(self, x: Mapping[str, Features]) -> np.ndarray:
         """The feature sets' calibrated probabilities averaged, before the policy mapping (HEAD_LABELS order)."""
         self.setup()
-        return np.mean([head_probabilities(self.heads_[kind], x[kind]) for kind in self.kinds], axis=0)
+        return averaged_probabilities(self.heads_, x)
 
     def score_features(self, x: Mapping[str, Features]) -> list[dict[str, float]]:
         """Scores from precomputed ``features`` per feature set (evaluation reads cached e5 vectors this way)."""

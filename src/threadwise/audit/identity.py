@@ -60,9 +60,28 @@ def language_template_sources(fast: bool) -> list[tuple[str, list[Case]]]:
     before its heads are trained (every such comment is then held for review by design: nothing to audit)."""
     if not head_trained():
         return []
-    return [(f"identity templates · {language}",
-             [Case(c.group.name, c.text, c.abusive) for c in identity_cases_in(language, fast)])
-            for language in TEMPLATES]
+    return [language_source(language, fast) for language in TEMPLATES]
+
+
+def language_source(language: str, fast: bool) -> tuple[str, list[Case]]:
+    """One language's identity templates, named as the audit names that source."""
+    return f"identity templates · {language}", [Case(c.group.name, c.text, c.abusive)
+                                                 for c in identity_cases_in(language, fast)]
+
+
+def language_gate(language: str, scorer: PolicyScorer, fast: bool = False) -> Check:
+    """The benign-FPR gate of one language's identity templates alone (``threadwise eval toxicity --language``)."""
+    source, cases = language_source(language, fast)
+    return worst_group_check(source, cases, figures_by_group(source, cases, scorer), scorer)
+
+
+def worst_group_check(source: str, cases: Sequence[Case], groups: Sequence[GroupFigures],
+                      scorer: PolicyScorer) -> Check:
+    """The source's gate: its worst group's benign false-positive rate, with a flagged example."""
+    worst = max(groups, key=lambda g: (g.fpr, g.benign_toxicity))
+    return Check(f"benign FPR · {source} · worst group", worst.fpr, FPR_GATE, unit="%",
+                 worst=f"{worst.group} ({round(worst.fpr * worst.benign)}/{worst.benign} flagged, "
+                       f"e.g. {_flagged_example(cases, scorer, worst.group)!r})")
 
 
 def hatecheck_cases(data: Path) -> list[Case]:
@@ -183,10 +202,7 @@ def run(scorer: PolicyScorer, data: Path, fast: bool = False) -> SuiteResult:
     figures: dict[str, list[Any]] = {}
     for source, cases in sources:
         groups = figures_by_group(source, cases, scorer)
-        worst = max(groups, key=lambda g: (g.fpr, g.benign_toxicity))
-        checks.append(Check(f"benign FPR · {source} · worst group", worst.fpr, FPR_GATE, unit="%",
-                            worst=f"{worst.group} ({round(worst.fpr * worst.benign)}/{worst.benign} flagged, "
-                                  f"e.g. {_flagged_example(cases, scorer, worst.group)!r})"))
+        checks.append(worst_group_check(source, cases, groups, scorer))
         ranked = sorted(groups, key=lambda g: (-g.fpr, -g.benign_toxicity))
         rows += [_row(g) for g in ranked[:SHOWN_PER_SOURCE]]
         figures[source] = [_row(g) for g in ranked]

@@ -22,6 +22,9 @@ from sklearn.metrics import f1_score
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.language_routing import LanguageRoutedToxicity
 from threadwise.analysers.multilingual_toxicity import HEAD_LABELS, MultilingualToxicityAnalyser, char_features
+from threadwise.audit import PolicyScorer
+from threadwise.audit.identity import language_gate
+from threadwise.audit.identity_templates_multilingual import TEMPLATES
 from threadwise.language import detect_language
 from threadwise.model import Comment
 from threadwise.policy import Policy, load_policy, suggest
@@ -56,27 +59,15 @@ def evaluate(data: Path, fast: bool = False, language: str | None = None,
     head = MultilingualToxicityAnalyser(head=head_name(kinds)).setup()
     english_only = _english_only_heads(data, head.kinds) if not fast else None
     metrics: dict[str, Any] = {"features": "+".join(head.kinds)}
-    identity = _identity_gates(data, fast)
+    scorer = PolicyScorer(tier="fast")  # the audit's: the neutrality gate as the audit reads it
     for code in languages:
         if code in MHC_FILES:
             metrics.update(_hatecheck(data, code, policy, fast, head, english_only))
-        if code in identity:
-            metrics[f"{code} identity templates, benign FPR, worst group (gate ≤ 5 %)"] = identity[code]
+        if code in TEMPLATES:
+            metrics[f"{code} identity templates, benign FPR, worst group (gate ≤ 5 %)"] = language_gate(
+                code, scorer, fast).describe()
         metrics.update(_test_splits(data, code, fast, head))
     return metrics
-
-
-def _identity_gates(data: Path, fast: bool) -> dict[str, str]:
-    """The neutrality audit's identity-template gate per language (fast tier; ``fast``: its CI subset)."""
-    from threadwise.audit import PolicyScorer, run_audit
-
-    suite = run_audit(["identity"], fast=fast, data=data, scorer=PolicyScorer(tier="fast")).suite("identity")
-    out = {}
-    for check in suite.checks:
-        parts = check.name.split(" · ")
-        if parts[:2] == ["benign FPR", "identity templates"] and parts[-1] == "worst group" and len(parts) == 4:
-            out[parts[2]] = check.describe()
-    return out
 
 
 def _sample_mhc(data: Path, language: str, n: int) -> list[tuple[str, bool, str]]:

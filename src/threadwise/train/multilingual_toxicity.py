@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -27,9 +26,10 @@ from threadwise.analysers.multilingual_toxicity import (
     HEAD,
     HEAD_LABELS,
     Features,
+    averaged_probabilities,
     char_features,
-    head_probabilities,
-    head_trained,
+        head_trained,
+    kind_arrays,
 )
 from threadwise.locations import cache_dir
 from threadwise.train import SEED
@@ -93,9 +93,15 @@ def split_by_set(data: Path, split: str, kind: str = "chars") -> dict[str, list[
             for d in DATASETS}
 
 
-def split_features(kind: str, name: str, texts: Sequence[str]) -> np.ndarray | sp.csr_matrix:
+def split_features(kind: str, name: str, texts: Sequence[str]) -> Features:
     """The features of a named set of texts: hashed on the fly, or e5 vectors from the cache."""
     return cached_vectors(name, texts) if kind == "e5" else char_features(texts)
+
+
+def annotated(rows: Sequence[Labelled], label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows say something about ``label`` (a mask), and whether each of those is positive."""
+    mask = np.array([r.label(label) is not None for r in rows], dtype=bool)
+    return mask, np.array([(r.label(label) or 0.0) >= 0.5 for r, m in zip(rows, mask, strict=True) if m], dtype=bool)
 
 
 def fit_heads(x: Features, rows: Sequence[Labelled], dev_x: Features, dev: Sequence[Labelled],
@@ -103,10 +109,8 @@ def fit_heads(x: Features, rows: Sequence[Labelled], dev_x: Features, dev: Seque
     """One logistic regression per label on the rows that annotate it; C picked and Platt fitted on dev."""
     coef, intercept, platt_a, platt_b, report = [], [], [], [], {}
     for label in HEAD_LABELS:
-        mask = np.array([r.label(label) is not None for r in rows])
-        y = np.array([r.label(label) or 0.0 for r in rows])[mask] >= 0.5
-        dmask = np.array([r.label(label) is not None for r in dev])
-        dy = np.array([r.label(label) or 0.0 for r in dev])[dmask] >= 0.5
+        mask, y = annotated(rows, label)
+        dmask, dy = annotated(dev, label)
         best = min((_fit(x[mask], y, c, dev_x[dmask], dy) for c in grid), key=lambda f: f[0])
         loss, model, c = best
         z = np.asarray(dev_x[dmask] @ model.coef_[0]).ravel() + model.intercept_[0]
@@ -153,7 +157,7 @@ def train(data: Path, kinds: Sequence[str] = KINDS) -> dict[str, Any]:
         rows_per_set[kind] = {name: len(part) for name, part in per_set.items()}
         rows_per_language[kind] = dict(Counter(r.language for r in rows))
         trained += rows
-    p = np.mean([head_probabilities(arrays_of(arrays, kind), dev_x[kind]) for kind in kinds], axis=0)
+    p = averaged_probabilities({kind: kind_arrays(arrays, kind) for kind in kinds}, dev_x)
     english = json.loads((heads_dir() / "conduct" / "meta.json").read_text(encoding="utf-8"))
     points = operating_points(p, dev, english["dev"])
     meta = {"version": VERSION, "features": list(kinds), "labels": list(HEAD_LABELS),
@@ -168,18 +172,13 @@ def train(data: Path, kinds: Sequence[str] = KINDS) -> dict[str, Any]:
     return {"features": list(kinds), "dev rows": len(dev), "operating points": points, "dev": meta["dev"]}
 
 
-def arrays_of(arrays: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
-    return {name: arrays[f"{kind}_{name}"] for name in ("coef", "intercept", "platt_a", "platt_b")}
-
-
 def operating_points(p: np.ndarray, dev: Sequence[Labelled], english: dict[str, Any]) -> dict[str, list[list[float]]]:
     """Per label, [[this model's dev threshold, the English model's], ...] for the two points the policy's rules
     are chosen at (F1-best, then precision 0.9), kept only where both rise; a label with under 20 dev
     positives or negatives keeps its probability."""
     out = {}
     for j, label in enumerate(HEAD_LABELS):
-        known = [i for i, r in enumerate(dev) if r.label(label) is not None]
-        y = np.array([(dev[i].label(label) or 0.0) >= 0.5 for i in known])
+        known, y = annotated(dev, label)
         if label not in english or min(y.sum(), (~y).sum()) < 20:
             continue
         own = (f1_threshold(p[known, j], y), reject_threshold(p[known, j], y))
@@ -197,8 +196,7 @@ def _dev_figures(p: np.ndarray, dev: Sequence[Labelled]) -> dict[str, Any]:
     compared on)."""
     out: dict[str, Any] = {}
     for j, label in enumerate(HEAD_LABELS):
-        known = [i for i, r in enumerate(dev) if r.label(label) is not None]
-        y = np.array([(dev[i].label(label) or 0.0) >= 0.5 for i in known])
+        known, y = annotated(dev, label)
         if 0 < y.sum() < len(y):
             out[f"{label} auc"] = round(float(roc_auc_score(y, p[known, j])), 4)
     for language in sorted({r.language for r in dev}):
