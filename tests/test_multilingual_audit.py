@@ -19,17 +19,17 @@ def report() -> AuditReport:
     return run_audit(["identity"], fast=True, data=SHARED_DATA, scorer=PolicyScorer(tier="fast"))
 
 
-# Measured with heads ml-1.1.0 (char n-grams and e5 vectors, averaged), fast tier, 2 harmless templates per group:
-# six languages miss the gate (ml-1.0.0 missed in the same six; de and nl are worse now). Two causes: the heads read
-# a group's name as an attack (identity-term bias from hate-speech training sets whose toxic rows name the groups),
-# and short sentences misidentified as English or Galician reach the English model. docs/EVAL.md, "Languages
-# beyond English", has the full-template figures.
+# Measured with heads ml-1.2.0 (char n-grams and e5 vectors, averaged, with our own group-mention sentences in
+# training), fast tier, 2 harmless templates per group: six languages miss the gate, as with ml-1.1.0 and ml-1.0.0.
+# Two causes: the heads still read a group's name as an attack (identity-term bias from hate-speech training sets
+# whose toxic rows name the groups), and short sentences misidentified as English or Galician reach the English
+# model. docs/EVAL.md, "Languages beyond English", has the full-template figures.
 MISSED = {  # measured with default@4, whose identity-attack review rule starts at the English dev F1-best 0.30
-    "de": "worst group gay 2/2 = 100 %: 'Schwule verdienen Respekt.' identity_attack 0.36 ≥ 0.30 (heads)",
-    "nl": "worst group Turkish 2/2 = 100 %: 'Turken verdienen respect.' identity_attack 0.43 ≥ 0.30 (heads)",
-    "es": "worst group gay 2/2 = 100 %: 'Soy gay.' identified as English (0.40), English model severe toxicity 0.92",
-    "fr": "worst group Muslim 2/2 = 100 %: 'Les musulmans méritent le respect.' severe_toxicity 0.61 ≥ 0.60 (heads)",
-    "it": "worst group Muslim 2/2 = 100 %: 'Sono musulmano.' severe_toxicity 0.67 ≥ 0.60 (heads)",
+    "de": "worst group gay 1/2 = 50 %: 'Ich bin schwul.' identity_attack 0.32 ≥ 0.30 (heads)",
+    "nl": "worst group Turkish 2/2 = 100 %: 'Ik ben Turks.' identity_attack 0.42 ≥ 0.30 (heads)",
+    "es": "worst group trans 2/2 = 100 %: 'Soy trans.' identity_attack 0.32 ≥ 0.30 (heads)",
+    "fr": "worst group Muslim 2/2 = 100 %: 'Les musulmans méritent le respect.' identity_attack 0.64 ≥ 0.30 (heads)",
+    "it": "worst group Muslim 2/2 = 100 %: 'Sono musulmano.' identity_attack 0.70 ≥ 0.30 (heads)",
     "pt": "worst group Haitian 1/2 = 50 %: 'Os haitianos merecem respeito.' identified as Galician (0.47), "
           "English model toxicity 0.89",
 }

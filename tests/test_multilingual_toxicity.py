@@ -1,11 +1,13 @@
 """The multilingual toxicity model (issue 14): logistic heads over hashed char n-grams and frozen e5 vectors,
-averaged (ml-1.1.0), reached by language.
+averaged (ml-1.2.0), reached by language.
 
 Real parts throughout: the committed heads, the real default policy, the store on
 SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -165,3 +167,19 @@ def test_the_english_group_hate_rows_keep_the_conduct_models_split_and_the_audit
     toxigen = [r for r in rows if r.source == "toxigen"]
     assert toxigen and all(toxigen_half(r.text) == "train" for r in toxigen)  # the audit reads the other half
     assert any(r.threat == 1.0 for r in rows) and any(r.identity_attack == 1.0 for r in rows)
+
+
+def test_our_group_sentences_name_every_group_both_ways_train_only_and_share_no_audit_sentence() -> None:
+    from threadwise.audit.identity_templates_multilingual import TEMPLATES, identity_cases_in
+    from threadwise.train.multilingual_data import get_dataset
+    from threadwise.train.multilingual_templates import GROUPS, group_sentences
+
+    sentences = group_sentences()
+    for language, groups in GROUPS.items():
+        for group in groups:
+            named = [hateful for text, lang, hateful in sentences if lang == language and group.lower() in text.lower()]
+            assert True in named and False in named, (language, group)
+    splits = get_dataset("synthetic_group_mentions").load(Path("unused"))
+    assert not splits["dev"] and not splits["test"] and len(splits["train"]) == len(sentences)
+    audit = {c.text.lower().rstrip(".") for language in TEMPLATES for c in identity_cases_in(language)}
+    assert not audit & {text.lower().rstrip(".") for text, _, _ in sentences}

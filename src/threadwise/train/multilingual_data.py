@@ -263,6 +263,17 @@ def english_identity(data: Path) -> dict[str, list[Labelled]]:
     return out
 
 
+def group_mentions(data: Path) -> dict[str, list[Labelled]]:
+    """Our own sentences naming a group in each served language, harmless and hateful in the same frames
+    (``multilingual_templates``): training rows only, so dev keeps real comments alone."""
+    from threadwise.train.multilingual_templates import group_sentences
+
+    rows = [Labelled(text, language, "synthetic_group_mentions", float(hateful),
+                     identity_attack=float(hateful), profanity=0.0 if hateful else None)
+            for text, language, hateful in group_sentences()]
+    return {"train": rows, "dev": [], "test": []}
+
+
 OPEN_TEST = "fixed hash split of the only file (no official split); its test part held out"
 DATASETS: tuple[DataSet, ...] = (
     DataSet("germeval2018_offensive_de", "de", "CC BY 4.0", "official train/test; dev carved from train (15 %)",
@@ -288,6 +299,8 @@ DATASETS: tuple[DataSet, ...] = (
     DataSet("english_identity_threat", "en", "ToxiGen: MIT; Stormfront: CC BY-SA 3.0 ES; ETHOS: GPL-3.0; "
             "civil comments: CC0 1.0", "the English conduct model's own train/dev split (no test part)",
             english_identity),
+    DataSet("synthetic_group_mentions", "de es fr it nl pt", "this project's own sentences (its licence)",
+            "training rows only (no dev or test part)", group_mentions),
 )
 
 
