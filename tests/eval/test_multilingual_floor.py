@@ -11,6 +11,7 @@ floors catch a regression, they do not claim the goal.
 from __future__ import annotations
 
 import pytest
+from floors import floor_test, metrics_fixture
 
 from threadwise.train import shared_data_dir
 from threadwise.train.multilingual_toxicity import evaluate, head_exists
@@ -42,14 +43,8 @@ FLOORS = {
 }
 
 
-@pytest.fixture(scope="module")
-def metrics() -> dict:
-    return evaluate(shared_data_dir(), fast=True)
-
-
-@pytest.mark.parametrize(("metric", "floor"), sorted(FLOORS.items()))
-def test_metric_above_floor(metrics: dict, metric: str, floor: float) -> None:
-    assert metrics[metric] >= floor, f"{metric} = {metrics[metric]} fell below its floor {floor}"
+metrics = metrics_fixture(lambda: evaluate(shared_data_dir(), fast=True))
+test_metric_above_floor = floor_test(FLOORS)
 
 
 @pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pl", "pt"])

@@ -10,6 +10,7 @@ when the policy's thresholds change).
 from __future__ import annotations
 
 import pytest
+from floors import floor_test, metrics_fixture
 
 from threadwise.train import shared_data_dir
 from threadwise.train.toxicity_eval import evaluate
@@ -32,14 +33,8 @@ FLOORS = {
 }
 
 
-@pytest.fixture(scope="module")
-def metrics() -> dict:
-    return evaluate(shared_data_dir(), fast=True)
-
-
-@pytest.mark.parametrize(("metric", "floor"), sorted(FLOORS.items()))
-def test_metric_above_floor(metrics: dict, metric: str, floor: float) -> None:
-    assert metrics[metric] >= floor, f"{metric} = {metrics[metric]} fell below its floor {floor}"
+metrics = metrics_fixture(lambda: evaluate(shared_data_dir(), fast=True))
+test_metric_above_floor = floor_test(FLOORS)
 
 
 def test_holds_direct_threats_as_perspective_does_and_its_spans_beat_no_spans(metrics: dict) -> None:
