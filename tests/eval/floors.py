@@ -10,7 +10,7 @@ import pytest
 
 def metrics_fixture(evaluate_fast: Callable[[], dict[str, Any]]) -> Any:
     """A module-scoped ``metrics`` fixture: the fast evaluation's figures, computed once."""
-    return pytest.fixture(scope="module", name="metrics")(lambda: evaluate_fast())
+    return pytest.fixture(scope="module", name="metrics")(evaluate_fast)
 
 
 def floor_test(floors: dict[str, float]) -> Callable[..., None]:

@@ -21,7 +21,7 @@ from sklearn.metrics import f1_score
 
 from threadwise.analysers.base import CommentContext
 from threadwise.analysers.language_routing import LanguageRoutedToxicity
-from threadwise.analysers.multilingual_toxicity import HEAD_LABELS, MultilingualToxicityAnalyser, char_features
+from threadwise.analysers.multilingual_toxicity import HEAD_LABELS, MultilingualToxicityAnalyser
 from threadwise.audit import PolicyScorer
 from threadwise.audit.identity import language_gate
 from threadwise.audit.identity_templates_multilingual import TEMPLATES
@@ -32,7 +32,6 @@ from threadwise.train.multilingual_data import DATASETS, MHC_FILES, cap, hateche
 from threadwise.train.multilingual_toxicity import (
     C_GRID,
     KINDS,
-    cached_vectors,
     fit_heads,
     head_name,
     load_split,
@@ -79,7 +78,7 @@ def _sample_mhc(data: Path, language: str, n: int) -> list[tuple[str, bool, str]
 def _features(head: MultilingualToxicityAnalyser, name: str, texts: list[str]) -> dict[str, Any]:
     """Each feature set's inputs; e5 vectors from the on-disk cache (the routed pass below embeds afresh, so its
     comments/s are what a server sees)."""
-    return {kind: cached_vectors(name, texts) if kind == "e5" else char_features(texts) for kind in head.kinds}
+    return {kind: split_features(kind, name, texts) for kind in head.kinds}
 
 
 def _hatecheck(data: Path, language: str, policy: Policy, fast: bool, head: MultilingualToxicityAnalyser,

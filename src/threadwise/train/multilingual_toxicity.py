@@ -28,7 +28,7 @@ from threadwise.analysers.multilingual_toxicity import (
     Features,
     averaged_probabilities,
     char_features,
-        head_trained,
+    head_trained,
     kind_arrays,
 )
 from threadwise.locations import cache_dir
