@@ -1,4 +1,5 @@
-"""Encoder runtimes side by side: ONNX Runtime and sentence-transformers (torch), two batch sizes.
+"""Encoder runtimes side by side: ONNX Runtime on the int8 graph (the default: one text per run, one worker per
+core), ONNX Runtime in fp32 and sentence-transformers (torch), these two at two batch sizes.
 
     .venv/bin/python benchmarks/bench_embedder.py [--comments 256]
 
@@ -23,8 +24,8 @@ def main() -> None:
     texts = corpus(args.comments)
     print(f"load average {os.getloadavg()[0]:.1f}")
     print("| runtime | batch | comments/s |\n|---|---|---|")
-    for runtime in ("onnx", "torch"):
-        for batch_size in (8, 32):
+    for runtime, sizes in (("onnx", (1,)), ("onnx-fp32", (8, 32)), ("torch", (8, 32))):
+        for batch_size in sizes:
             embedder = Embedder(runtime=runtime, batch_size=batch_size).setup()
             embedder.encode(["warm up"])
             start = time.perf_counter()

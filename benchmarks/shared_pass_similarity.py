@@ -1,8 +1,9 @@
 """Can the conduct model's own pass also give the sentence vectors that similarity needs (issue 10, item 1)?
 
 Compares, on two similarity tasks, the packaged all-MiniLM-L6-v2 vectors (what quotes' neighbours, claim links and
-topic clusters use today) with mean-pooled hidden states of the conduct model's int8 graph: its last layer, and
-its second layer (the bottom two layers are frozen in fine-tuning, so that layer is the packaged model's own).
+topic clusters use; fp32, and the int8 graph the embedder runs by default) with mean-pooled hidden states of the
+conduct model's int8 graph: its last layer, and its second layer (the bottom two layers are frozen in
+fine-tuning, so that layer is the packaged model's own).
 - ParaDetox: a toxic sentence must find its crowd-written neutral paraphrase among 1,000 (recall@1), on pairs the
   conduct model was not trained on.
 - FNC-1: the headline's best cosine with its body's sentences must tell related from unrelated pairs (ROC-AUC).
@@ -27,7 +28,7 @@ from onnx import TensorProto, helper
 from sklearn.metrics import roc_auc_score
 from tokenizers import Tokenizer
 
-from threadwise.analysers.embed import shared_embedder
+from threadwise.analysers.embed import Embedder
 from threadwise.analysers.heads import heads_dir
 from threadwise.locations import datasets_dir
 from threadwise.train.toxicity_data import paradetox
@@ -78,7 +79,8 @@ def main() -> None:
         return [s for s in re.split(r"(?<=[.!?])\s+", body) if len(s) > 20][:30]
 
     with tempfile.TemporaryDirectory() as tmp:
-        encoders = {"all-MiniLM-L6-v2 (packaged)": shared_embedder().encode,
+        encoders = {"all-MiniLM-L6-v2 (packaged), fp32": Embedder(runtime="onnx-fp32").encode,
+                    "all-MiniLM-L6-v2 (packaged), int8 (the default since 2026-12-03)": Embedder(runtime="onnx").encode,
                     **{name: conduct_encoder(layer, Path(tmp)) for name, layer in LAYERS.items()}}
         print("| vectors | ParaDetox recall@1 (1,000) | FNC-1 related vs unrelated ROC-AUC (600 pairs) | seconds |")
         print("|---|---|---|---|")

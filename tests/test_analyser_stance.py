@@ -75,6 +75,19 @@ def test_plain_stances_toward_the_article_are_read_with_words_of_the_comment_as_
     assert all(text[s.start:s.end].strip() == text[s.start:s.end] for s in item.spans)  # whole words, no padding
 
 
+def test_pairs_read_together_are_read_as_each_alone(analyser: StanceAnalyser) -> None:
+    """The analyser reads a batch's pairs on one worker per core; each reading must be the pair's own."""
+    pairs = [("A ceasefire now would save lives.", "Nonsense, it only rewards the invader."),
+             ("A ceasefire now would save lives.", "I agree with every word of this."),
+             ("The grain deal fed millions.", "Did it, though? Where are the figures?"),
+             ("word " * 200, "Another rather long comment " * 30)]
+    together = analyser.read_many(pairs)
+    assert analyser.runs_._pool is not None  # the workers' path was the one taken
+    for pair, reading in zip(pairs, together, strict=True):
+        alone = analyser.read(*pair)
+        assert (alone.logits == reading.logits).all() and alone.evidence == reading.evidence
+
+
 def test_a_stance_below_its_calibrated_threshold_reads_as_comment_and_says_so() -> None:
     strict = StanceAnalyser().setup()
     strict.thresholds_ = {s: (0.0 if s == "comment" else 0.999) for s in STANCES}

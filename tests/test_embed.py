@@ -1,11 +1,12 @@
-"""The two embedding runtimes give the same vectors, so heads trained on one serve on the other."""
+"""The embedding runtimes: fp32 ONNX and torch give the same vectors; the int8 default stays close to them, and a
+text's int8 vector is its own whatever is embedded beside it."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from threadwise.analysers.embed import DIMENSIONS, Embedder, onnx_graph_path
+from threadwise.analysers.embed import DIMENSIONS, Embedder, int8_graph_path, onnx_graph_path
 from threadwise.errors import InvalidSetting
 
 TEXTS = [
@@ -19,7 +20,12 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def runtimes() -> tuple[Embedder, Embedder]:
-    return Embedder(runtime="onnx").setup(), Embedder(runtime="torch").setup()
+    return Embedder(runtime="onnx-fp32").setup(), Embedder(runtime="torch").setup()
+
+
+@pytest.fixture(scope="module")
+def int8() -> Embedder:
+    return Embedder(runtime="onnx").setup()
 
 
 def test_onnx_and_torch_agree(runtimes: tuple[Embedder, Embedder]) -> None:
@@ -31,6 +37,22 @@ def test_onnx_and_torch_agree(runtimes: tuple[Embedder, Embedder]) -> None:
     assert onnx_graph_path().is_file()  # exported once, reused by every later process
 
 
+def test_int8_is_the_default_and_close_to_fp32(runtimes: tuple[Embedder, Embedder], int8: Embedder) -> None:
+    assert Embedder().runtime_name == "onnx" and int8_graph_path().is_file()
+    a, b = int8.encode(TEXTS), runtimes[0].encode(TEXTS)
+    assert a.shape == (len(TEXTS), DIMENSIONS) and np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    cosines = (a * b).sum(axis=1)
+    assert cosines.min() > 0.97 and cosines.max() < 0.99999  # quantised: close, not the same
+
+
+def test_int8_vector_does_not_depend_on_its_neighbours(int8: Embedder) -> None:
+    texts = [f"comment number {i} " * (i % 7 + 1) for i in range(9)] + ["word " * 300]
+    together = int8.encode(texts)
+    for i in (0, 5, 9):
+        alone = Embedder(runtime="onnx").encode([texts[i]])[0]
+        assert np.array_equal(alone, together[i])
+
+
 def test_wordpieces_agree(runtimes: tuple[Embedder, Embedder]) -> None:
     onnx, torch = runtimes
     assert onnx.wordpiece_ids(TEXTS, 128) == torch.wordpiece_ids(TEXTS, 128)
@@ -40,7 +62,7 @@ def test_wordpieces_agree(runtimes: tuple[Embedder, Embedder]) -> None:
 
 def test_batches_keep_input_order(runtimes: tuple[Embedder, Embedder]) -> None:
     onnx, _ = runtimes
-    small = Embedder(runtime="onnx", batch_size=2)
+    small = Embedder(runtime="onnx-fp32", batch_size=2)
     texts = [f"comment number {i} " * (i % 7 + 1) for i in range(9)]
     assert np.allclose(small.encode(texts), onnx.encode(texts), atol=1e-5)
 

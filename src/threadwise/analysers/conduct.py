@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,15 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from threadwise.analysers.heads import MissingHead, cpu_threads, heads_dir, onnx_model, sigmoid
+from threadwise.analysers.heads import MissingHead, SoloRuns, cpu_threads, heads_dir, onnx_tokenizer, sigmoid
 
 TASKS = ("toxicity", "severe_toxicity", "insult", "identity_attack", "threat", "profanity")
 SPAN_TYPES = ("insult", "identity_attack", "profanity", "threat", "other")
 MAX_PIECES = 256  # word-pieces read per comment (~190 words): the rest of a longer comment is not read
-# One comment per run: the int8 graph quantises activations with one scale per input tensor, so in a batch of
-# several a comment's scores would move with its neighbours' (by up to 0.006 measured); alone, they are its own.
-# Many comments are read by one worker per core instead, each run on one intra-op thread: the same scores, bit
-# for bit, and faster on 2 cores than batching by 8 (docs/BENCHMARKS.md).
+# One comment per run, many on one worker per core: see ``heads.SoloRuns`` (docs/BENCHMARKS.md).
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,25 +36,26 @@ class Reading:
     offsets: tuple[tuple[int, int], ...]
     toxic: np.ndarray
     kinds: tuple[str, ...]
+    vector: np.ndarray | None = None  # the sentence vector (L2-normalised) of a model trained to give one
 
 
 class ConductModel:
     """Loads the artefact once; ``read(texts)`` runs the one encoder pass per text.
 
-    One text runs on ``workers`` intra-op threads (THREADWISE_THREADS, default 2: pre-moderation's latency). Many
-    run ``workers`` at a time on a second session of one intra-op thread each, made on the first such read (about
-    28 MB): runs sharing one multi-threaded pool contend for it and are slower than one after another."""
+    One text runs on ``workers`` intra-op threads (THREADWISE_THREADS, default 2: pre-moderation's latency), many
+    run ``workers`` at a time on single-threaded runs (``heads.SoloRuns``)."""
 
-    def __init__(self, folder: Path | None = None, workers: int | None = None) -> None:
+    def __init__(self, folder: Path | None = None, workers: int | None = None, remember: int = 4096) -> None:
         self.folder = folder or heads_dir() / "conduct"
         self.workers = workers or cpu_threads()
+        self.remember = remember  # readings kept by text: the embedder and the toxicity analyser share one pass
         self._lock = threading.Lock()
-        self.session_: Any = None
-        self.pool_: tuple[Any, ThreadPoolExecutor] | None = None
+        self._readings: OrderedDict[str, Reading] = OrderedDict()
+        self.runs_: SoloRuns | None = None
 
     def setup(self) -> ConductModel:
         with self._lock:
-            if self.session_ is None:
+            if self.runs_ is None:
                 self._load()
         return self
 
@@ -66,34 +64,45 @@ class ConductModel:
         if not model.is_file():
             raise MissingHead(f"no conduct model at {model}", source="conduct")
         self.meta_ = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
-        self.session_, self.tokenizer_ = onnx_model(self.folder, MAX_PIECES, self.workers)
+        self.tokenizer_ = onnx_tokenizer(self.folder, MAX_PIECES)
+        self.runs_ = SoloRuns(model, self.workers)
+        self.runs_.session()  # loaded now: the first request should not pay for it
 
     @property
     def version(self) -> str:
         return str(self.setup().meta_["version"])
 
-    def read(self, texts: Sequence[str]) -> list[Reading]:
-        self.setup()
-        encodings = self.tokenizer_.encode_batch(list(texts))
-        if self.workers == 1 or len(encodings) == 1:
-            return [self._run(self.session_, e) for e in encodings]
-        session, pool = self._pool()
-        return list(pool.map(lambda e: self._run(session, e), encodings))
+    @property
+    def gives_vectors(self) -> bool:
+        """Whether this artefact's pass also gives sentence vectors (a model trained with the distillation head)."""
+        return bool(self.setup().meta_.get("sentence_vectors", False))
 
-    def _pool(self) -> tuple[Any, ThreadPoolExecutor]:
+    def read(self, texts: Sequence[str]) -> list[Reading]:
+        """One reading per text; a text read lately is not read again."""
+        self.setup()
+        assert self.runs_ is not None
         with self._lock:
-            if self.pool_ is None:
-                session, _ = onnx_model(self.folder, MAX_PIECES, threads=1)
-                self.pool_ = session, ThreadPoolExecutor(self.workers, thread_name_prefix="conduct")
-            return self.pool_
+            known = {t: self._readings[t] for t in texts if t in self._readings}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = dict(zip(missing, self.runs_.map(self._run, self.tokenizer_.encode_batch(missing)), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._readings.update(fresh)
+                while len(self._readings) > self.remember:
+                    self._readings.popitem(last=False)
+        return [known[t] for t in texts]
 
     @staticmethod
     def _run(session: Any, encoding: Any) -> Reading:
-        doc, token = session.run(None, padded([encoding]))
+        doc, token, *sentence = session.run(None, padded([encoding]))
         pieces = token[0, : len(encoding.ids)]
         kinds = tuple(SPAN_TYPES[k] for k in np.argmax(pieces[:, 1:], axis=1))
+        vector = None
+        if sentence:
+            vector = (sentence[0][0] / max(float(np.linalg.norm(sentence[0][0])), 1e-12)).astype(np.float32)
         return Reading({task: float(p) for task, p in zip(TASKS, sigmoid(doc[0]), strict=True)},
-                       tuple(tuple(o) for o in encoding.offsets), sigmoid(pieces[:, 0]), kinds)
+                       tuple(tuple(o) for o in encoding.offsets), sigmoid(pieces[:, 0]), kinds, vector)
 
 
 def padded(encodings: Sequence[Any]) -> dict[str, np.ndarray]:

@@ -3,11 +3,13 @@
 One ``Embedder`` per process; texts are embedded once (cached by content) and the vectors shared by
 every analyser that declares ``needs_embedding``. Vectors are L2-normalised (dot product = cosine).
 
-Two runtimes give the same vectors (cosine 1.0000, measured when the ONNX path was added): ONNX Runtime, about twice
-as fast on a CPU, and sentence-transformers on torch. The ONNX graph is exported from the packaged
-weights on first use (a few seconds, once per machine, into the cache folder; nothing is downloaded);
-where onnxruntime or the export is not available, torch serves. ``THREADWISE_EMBEDDER=torch|onnx``
-picks one explicitly.
+Four runtimes. ``conduct``: the conduct model's own pass, when its artefact has a sentence head distilled toward
+this encoder (one pass per comment for conduct and similarity alike). ``onnx``: the packaged encoder as a graph
+dynamically quantised to int8 (two to three times faster than fp32 here, cosine ≥ 0.98 to the fp32 vectors,
+docs/BENCHMARKS.md). ``onnx-fp32`` and ``torch`` (sentence-transformers) give the same fp32 vectors (cosine 1.0000).
+The default is the first of these that can serve. The ONNX graph is exported from the packaged weights on first
+use and quantised beside it (a few seconds, once per machine, into the cache folder; nothing is downloaded).
+``THREADWISE_EMBEDDER=conduct|onnx|onnx-fp32|torch`` picks one explicitly.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ class Embedder:
         if self.model_ is None:
             self.model_ = _load_runtime(self.runtime, self.max_seq_length)
         return self
+
+    @property
+    def runtime_name(self) -> str:
+        """Which runtime serves (onnx = int8, onnx-fp32, torch): vectors cached on disk are keyed by it."""
+        model = self.setup().model_
+        assert model is not None
+        return model.name
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), 384) float32, normalised; repeated texts are embedded once."""
@@ -131,10 +140,29 @@ class TorchRuntime:
         return np.asarray(weight.detach().numpy(), dtype=np.float32)
 
 
-class OnnxRuntime:
+class WordPieces:
+    """The packaged tokenizer's word-pieces and input embedding table, read without an encoder pass."""
+
+    plain: Any
+    _table: np.ndarray | None = None
+
+    def wordpiece_ids(self, texts: Sequence[str], max_length: int) -> list[list[int]]:
+        self.plain.enable_truncation(max_length=max_length)
+        return [e.ids for e in self.plain.encode_batch(list(texts), add_special_tokens=False)]
+
+    def wordpiece_table(self) -> np.ndarray:
+        if self._table is None:
+            from safetensors.numpy import load_file
+
+            weights = load_file(str(model_path() / "model.safetensors"))
+            self._table = np.asarray(weights["embeddings.word_embeddings.weight"], dtype=np.float32)
+        return self._table
+
+
+class OnnxRuntime(WordPieces):
     """The exported encoder under ONNX Runtime, with the packaged fast tokenizer and mean pooling."""
 
-    name = "onnx"
+    name = "onnx-fp32"
 
     def __init__(self, graph: Path, max_seq_length: int) -> None:
         import onnxruntime
@@ -143,13 +171,13 @@ class OnnxRuntime:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
         options.log_severity_level = 3
+        self.graph = graph
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_seq_length)
         self.tokenizer.enable_padding()  # to the longest text of each batch
         self.plain = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
         self.plain.no_padding()
-        self._table: np.ndarray | None = None
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
@@ -165,17 +193,69 @@ class OnnxRuntime:
             out[rows] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return out
 
-    def wordpiece_ids(self, texts: Sequence[str], max_length: int) -> list[list[int]]:
-        self.plain.enable_truncation(max_length=max_length)
-        return [e.ids for e in self.plain.encode_batch(list(texts), add_special_tokens=False)]
 
-    def wordpiece_table(self) -> np.ndarray:
-        if self._table is None:
-            from safetensors.numpy import load_file
 
-            weights = load_file(str(model_path() / "model.safetensors"))
-            self._table = np.asarray(weights["embeddings.word_embeddings.weight"], dtype=np.float32)
-        return self._table
+class Int8Runtime(WordPieces):
+    """The graph quantised to int8, one text per run: dynamic quantisation scales activations per input tensor, so
+    in a batch a text's vector would move with its neighbours'; alone it is its own, whatever else is embedded.
+    Many texts run on ``cpu_threads()`` single-threaded runs at once (``heads.SoloRuns``)."""
+
+    name = "onnx"
+
+    def __init__(self, graph: Path, max_seq_length: int) -> None:  # no multi-threaded session: see SoloRuns
+        from threadwise.analysers.heads import SoloRuns, cpu_threads
+
+        self.graph = graph
+        self.truncated = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
+        self.plain = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
+        self.runs = SoloRuns(graph, cpu_threads())
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        del batch_size  # one text per run
+        encodings = self.truncated.encode_batch(texts)
+        if not encodings:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack(self.runs.map(_pooled, encodings)).astype(np.float32)
+
+
+class ConductRuntime(WordPieces):
+    """The conduct model's own pass: its sentence head was distilled toward the packaged encoder's vectors, so the
+    one pass per comment that scores conduct also gives the comment's vector (the readings are shared, so the
+    toxicity analyser does not read the comment again). Served by default once the shipped artefact has the head."""
+
+    name = "conduct"
+
+    def __init__(self, max_seq_length: int) -> None:
+        from threadwise.analysers.conduct import MAX_PIECES, shared_model
+
+        if max_seq_length != MAX_PIECES:
+            raise ValueError(f"the conduct model reads {MAX_PIECES} word-pieces, not {max_seq_length}")
+        self.model = shared_model()
+        if not self.model.gives_vectors:
+            raise ValueError(f"the conduct model {self.model.version} has no sentence head")
+        self.plain = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
+        self.name = f"conduct-{self.model.version}"  # vectors cached on disk must name the model that gave them
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        del batch_size  # one text per run
+        vectors = [r.vector for r in self.model.read(texts)]
+        return np.stack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)  # type: ignore[arg-type]
+
+
+def _plain_tokenizer(path: Path, max_seq_length: int) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_seq_length)
+    return tokenizer
+
+
+def _pooled(session: Any, encoding: Any) -> np.ndarray:
+    ids = np.array([encoding.ids], dtype=np.int64)
+    (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    vector = hidden[0].mean(axis=0)
+    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12))
 
 
 def onnx_graph_path() -> Path:
@@ -183,6 +263,21 @@ def onnx_graph_path() -> Path:
 
     digest = hashlib.sha256((model_path() / "model.safetensors").read_bytes()[:1 << 20]).hexdigest()[:12]
     return cache_dir() / f"minilm-{digest}-v{EXPORT_VERSION}.onnx"
+
+
+def int8_graph_path() -> Path:
+    return onnx_graph_path().with_suffix(".int8.onnx")
+
+
+def quantise_onnx(source: Path, target: Path) -> Path:
+    """The fp32 export dynamically quantised to int8 (per-channel weights, as the fine-tuned models are shipped);
+    written to a temporary name and renamed, so concurrent workers are safe."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_name(f"{target.stem}.{os.getpid()}.partial.onnx")
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+    os.replace(partial, target)
+    return target
 
 
 def export_onnx(target: Path) -> Path:
@@ -198,18 +293,33 @@ def export_onnx(target: Path) -> Path:
 
 @lru_cache(maxsize=4)
 def _load_runtime(choice: str | None, max_seq_length: int) -> Runtime:
-    if choice not in (None, "onnx", "torch"):
+    if choice not in (None, "conduct", "onnx", "onnx-fp32", "torch"):
         from threadwise.errors import InvalidSetting
 
-        raise InvalidSetting(f"THREADWISE_EMBEDDER={choice!r} is not a runtime", fix="use onnx or torch")
+        raise InvalidSetting(f"THREADWISE_EMBEDDER={choice!r} is not a runtime",
+                             fix="use conduct, onnx, onnx-fp32 or torch")
+    if choice in (None, "conduct"):
+        from threadwise.analysers.heads import MissingHead
+
+        try:
+            return ConductRuntime(max_seq_length)
+        except (ImportError, OSError, ValueError, MissingHead) as error:
+            if choice == "conduct":
+                raise
+            log.debug("embedding with the packaged encoder: %s", error)
     if choice != "torch":
         try:
             graph = onnx_graph_path()
             if not graph.exists():
                 export_onnx(graph)
-            return OnnxRuntime(graph, max_seq_length)
+            if choice == "onnx-fp32":
+                return OnnxRuntime(graph, max_seq_length)
+            int8 = int8_graph_path()
+            if not int8.exists():
+                quantise_onnx(graph, int8)
+            return Int8Runtime(int8, max_seq_length)
         except (ImportError, OSError, subprocess.SubprocessError) as error:
-            if choice == "onnx":
+            if choice in ("onnx", "onnx-fp32"):
                 raise
             log.warning("ONNX Runtime unavailable (%s); embedding with torch", error)
     return TorchRuntime(max_seq_length)

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from threadwise.errors import ThreadwiseError
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class MissingHead(ThreadwiseError):
@@ -67,18 +73,61 @@ def cpu_threads() -> int:
     return int(os.environ.get("THREADWISE_THREADS", "2"))
 
 
-def onnx_model(folder: Path, max_pieces: int, threads: int | None = None,
-               truncation: str = "longest_first") -> tuple[Any, Any]:
-    """A fine-tuned model's ONNX session (CPU, THREADWISE_THREADS intra-op threads unless ``threads``) and its
-    tokenizer, unpadded and truncated to ``max_pieces``."""
-    import onnxruntime as ort
+def onnx_tokenizer(folder: Path, max_pieces: int, truncation: str = "longest_first") -> Any:
+    """A fine-tuned model's tokenizer, unpadded and truncated to ``max_pieces``."""
     from tokenizers import Tokenizer
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads or cpu_threads()
-    options.inter_op_num_threads = 1
-    session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_pieces, strategy=truncation)
-    return session, tokenizer
+    return tokenizer
+
+
+class SoloRuns:
+    """Runs an int8 graph on one input at a time: one input on ``workers`` intra-op threads (a single request's
+    latency), many inputs ``workers`` at once, each run on one thread.
+
+    Dynamic quantisation scales activations per input tensor, so in a batch an input's outputs would move with its
+    neighbours'; alone they are its own, and the same on either session (bit for bit, tests/test_analyser_toxicity.py).
+    Runs sharing one multi-threaded pool contend for it and are slower than one after another, hence the second
+    session of one intra-op thread, made on the first read of many (about 28 MB for MiniLM-L6)."""
+
+    def __init__(self, graph: Path, workers: int | None = None) -> None:
+        self.graph = graph
+        self.workers = workers or cpu_threads()
+        self._lock = threading.Lock()
+        self._alone: Any = None
+        self._pool: tuple[Any, ThreadPoolExecutor] | None = None
+
+    def map(self, run: Callable[[Any, T], R], items: Sequence[T]) -> list[R]:
+        """``run(session, item)`` for each item, in order."""
+        if self.workers == 1 or len(items) <= 1:
+            session = self.session()
+            return [run(session, item) for item in items]
+        session, pool = self._many()
+        return list(pool.map(lambda item: run(session, item), items))
+
+    def session(self) -> Any:
+        """The session that runs one input on ``workers`` threads (loaded on first use)."""
+        with self._lock:
+            if self._alone is None:
+                self._alone = onnx_session(self.graph, self.workers)
+            return self._alone
+
+    def _many(self) -> tuple[Any, ThreadPoolExecutor]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = (onnx_session(self.graph, 1),
+                              ThreadPoolExecutor(self.workers, thread_name_prefix=self.graph.parent.name))
+            return self._pool
+
+
+def onnx_session(graph: Path, threads: int) -> Any:
+    """A CPU session of ONNX Runtime on ``threads`` intra-op threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.heads import MissingHead, heads_dir, onnx_model
+from threadwise.analysers.heads import MissingHead, SoloRuns, heads_dir, onnx_tokenizer
 from threadwise.analysers.quotes import Prepared, align, prepare
 from threadwise.model import Article, Finding, Span
 
@@ -104,7 +104,7 @@ class StanceAnalyser:
 
     def setup(self) -> Self:
         with _LOADING:
-            if getattr(self, "session_", None) is None:
+            if getattr(self, "runs_", None) is None:
                 self._load()
         return self
 
@@ -119,17 +119,23 @@ class StanceAnalyser:
         self.temperature_: float = float(meta.get("temperature", 1.0))
         self.thresholds_: dict[str, float] = {s: float(meta.get("thresholds", {}).get(s, 0.0)) for s in STANCES}
         self.model_version_: str = str(meta.get("version", self.version))
-        self.session_, self.tokenizer_ = onnx_model(folder, MAX_PIECES)
+        self.tokenizer_ = onnx_tokenizer(folder, MAX_PIECES)
+        self.runs_ = SoloRuns(folder / "model.onnx")
 
     def read(self, target: str, comment: str) -> StanceReading:
-        """One pass over the pair (alone: int8 activation scales would otherwise mix neighbours' readings)."""
+        """One pass over the pair."""
+        return self.read_many([(target, comment)])[0]
+
+    def read_many(self, pairs: Sequence[tuple[str, str]]) -> list[StanceReading]:
+        """One pass per (target, comment) pair, alone (``heads.SoloRuns``: int8 activation scales would otherwise
+        mix neighbours' readings), several pairs at once on one worker per core."""
         self.setup()
-        e = self.tokenizer_.encode(target or " ", comment)
-        feed = {"input_ids": np.array([e.ids], dtype=np.int64),
-                "attention_mask": np.ones((1, len(e.ids)), dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
-        (pieces,) = self.session_.run(None, feed)
-        pieces = pieces[0]
+        encodings = [self.tokenizer_.encode(target or " ", comment) for target, comment in pairs]
+        outputs = self.runs_.map(_pair_pass, encodings)
+        return [self._reading(comment, e, pieces) for (_, comment), e, pieces in zip(pairs, encodings, outputs,
+                                                                                     strict=True)]
+
+    def _reading(self, comment: str, e: Any, pieces: np.ndarray) -> StanceReading:
         logits = pieces.mean(axis=0)
         proba, k, label = self._decide(logits)
         best = STANCES[k]
@@ -170,20 +176,21 @@ class StanceAnalyser:
 
     def analyse(self, batch: Sequence[CommentContext]) -> Iterable[Finding]:
         self.setup()
-        out: list[Finding] = []
+        wanted: list[tuple[CommentContext, str, str, str]] = []  # (comment, target, label prefix, toward)
         for context in batch:
             if not _HAS_WORD.search(context.text):
                 continue  # nothing to read a stance from (empty, whitespace, emoji-only)
             target = article_target(context)
             if target:
-                out.append(self._finding(context, target, "", "article"))
+                wanted.append((context, target, "", "article"))
             parent = context.parent
             if parent is not None and _HAS_WORD.search(parent.text):
-                out.append(self._finding(context, parent.text, "parent_", parent.id))
-        return out
+                wanted.append((context, parent.text, "parent_", parent.id))
+        readings = self.read_many([(target, context.text) for context, target, _, _ in wanted])
+        return [self._finding(*want, reading) for want, reading in zip(wanted, readings, strict=True)]
 
-    def _finding(self, context: CommentContext, target: str, prefix: str, toward: str) -> Finding:
-        reading = self.read(target, context.text)
+    def _finding(self, context: CommentContext, target: str, prefix: str, toward: str,
+                 reading: StanceReading) -> Finding:
         detail: dict[str, Any] = {"toward": toward, "target": target[:300], "probabilities": reading.probabilities,
                                   "model_version": self.model_version_}
         if reading.label != reading.best:
@@ -192,6 +199,13 @@ class StanceAnalyser:
         spans = tuple(Span(a, b, "stance") for a, b in reading.evidence)
         return finding(self, context, prefix + reading.label, reading.probabilities[reading.label], spans=spans,
                        detail=detail)
+
+
+def _pair_pass(session: Any, e: Any) -> np.ndarray:
+    feed = {"input_ids": np.array([e.ids], dtype=np.int64), "attention_mask": np.ones((1, len(e.ids)), dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids], dtype=np.int64)}
+    (pieces,) = session.run(None, feed)
+    return np.asarray(pieces[0])
 
 
 def article_target(context: CommentContext) -> str:

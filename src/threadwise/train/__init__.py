@@ -72,21 +72,22 @@ def trainer(name: str) -> ModuleType:
     return importlib.import_module(TRAINERS[name])
 
 
-def cached_embeddings(name: str, texts: Sequence[str]) -> np.ndarray:
+def cached_embeddings(name: str, texts: Sequence[str], runtime: str | None = None) -> np.ndarray:
     """MiniLM vectors of ``texts`` (embedding is the slow part of training on a CPU), each distinct text
-    embedded once and cached as <cache folder>/<name>-<digest of the texts>.npy."""
+    embedded once and cached as <cache folder>/<name>-<runtime>-<digest of the texts>.npy."""
+    from threadwise.analysers.embed import Embedder, shared_embedder
+
+    embedder = Embedder(runtime=runtime) if runtime else shared_embedder()
     unique = sorted(set(texts))
     digest = hashlib.sha256("\x1e".join(unique).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"{name}-{digest}.npy"
+    path = cache_dir() / f"{name}-{embedder.runtime_name}-{digest}.npy"
     if path.is_file():
         matrix = np.load(path, allow_pickle=False)
     else:
         import torch
 
-        from threadwise.analysers.embed import shared_embedder
-
         torch.set_num_threads(1)  # leave the other core to the rest of the machine
-        matrix = shared_embedder().encode(unique)
+        matrix = embedder.encode(unique)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, matrix)
     row = {t: i for i, t in enumerate(unique)}

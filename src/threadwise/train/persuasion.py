@@ -41,7 +41,8 @@ def _keys(texts: list[str]) -> list[str]:
 
 
 def embed_cached(texts: list[str]) -> np.ndarray:
-    """MiniLM vectors of ``texts``, read from / added to ``persuasion_minilm.npy`` in the cache folder (one thread)."""
+    """MiniLM vectors of ``texts``, read from / added to ``persuasion_minilm-<runtime>.npy`` in the cache folder
+    (one thread)."""
     import torch
 
     from threadwise.analysers.embed import shared_embedder
@@ -49,7 +50,8 @@ def embed_cached(texts: list[str]) -> np.ndarray:
     torch.set_num_threads(1)  # the machine's cores are shared: one thread is also faster under contention
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
-    npy, index_file = cache / f"{CACHE_NAME}.npy", cache / f"{CACHE_NAME}.keys.json"
+    name = f"{CACHE_NAME}-{shared_embedder().runtime_name}"
+    npy, index_file = cache / f"{name}.npy", cache / f"{name}.keys.json"
     known: list[str] = json.loads(index_file.read_text()) if index_file.is_file() else []
     vectors = np.load(npy) if npy.is_file() and known else np.zeros((0, 384), np.float32)
     where = {k: i for i, k in enumerate(known)}

@@ -175,7 +175,8 @@ def _export_main(weights: str, out_dir: str) -> None:
 
 
 def _logits(analyser: StanceAnalyser, pairs: Sequence[Pair]) -> np.ndarray:
-    return np.stack([analyser.read(*texts_of(p)).logits for p in pairs]) if pairs else np.zeros((0, len(STANCES)))
+    readings = analyser.read_many([texts_of(p) for p in pairs])
+    return np.stack([r.logits for r in readings]) if pairs else np.zeros((0, len(STANCES)))
 
 
 def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -312,13 +313,13 @@ def evaluate(data: Path, fast: bool = False) -> dict[str, Any]:
     analyser = StanceAnalyser().setup()
     out: dict[str, Any] = {}
     rumour = [p for p in load_rumoureval(data) if p.split == "test"]
-    labels = [analyser.read(*texts_of(p)).label for p in rumour]
+    labels = [r.label for r in analyser.read_many([texts_of(p) for p in rumour])]
     out["rumoureval_test"] = scores([p.label for p in rumour], labels)
     out["rumoureval_test_majority"] = scores([p.label for p in rumour], ["comment"] * len(rumour))
     semeval = [p for p in load_semeval2016(data) if p.split == "test"]
     if fast:
         semeval = semeval[::4]
-    predicted = [analyser.read(*texts_of(p)).label for p in semeval]
+    predicted = [r.label for r in analyser.read_many([texts_of(p) for p in semeval])]
     predicted = ["comment" if s == "query" else s for s in predicted]
     out["semeval2016_test"] = {**scores([p.label for p in semeval], predicted), "f_avg": round(float(f1_score(
         [p.label for p in semeval], predicted, labels=["support", "deny"], average="macro", zero_division=0)), 4)}
@@ -350,8 +351,8 @@ def fnc_scores(analyser: StanceAnalyser, data: Path, fast: bool) -> dict[str, An
     cut = max(np.round(np.arange(0.1, 0.9, 0.02), 2), key=lambda c: float(((dev_sim >= c) == dev_related).mean()))
     sims = relatedness(test)
     to_fnc = {"support": "agree", "deny": "disagree", "query": "discuss", "comment": "discuss"}
-    predicted = [to_fnc[analyser.read(*texts_of(p)).label] if s >= cut else "unrelated"
-                 for p, s in zip(test, sims, strict=True)]
+    readings = iter(analyser.read_many([texts_of(p) for p, s in zip(test, sims, strict=True) if s >= cut]))
+    predicted = [to_fnc[next(readings).label] if s >= cut else "unrelated" for s in sims]
     gold = [p.fnc for p in test]
     score = sum(_fnc_points(g, q) for g, q in zip(gold, predicted, strict=True))
     best = sum(_fnc_points(g, g) for g in gold)
