@@ -67,6 +67,13 @@ def test_batches_keep_input_order(runtimes: tuple[Embedder, Embedder]) -> None:
     assert np.allclose(small.encode(texts), onnx.encode(texts), atol=1e-5)
 
 
+def test_more_texts_than_the_cache_holds_are_all_embedded(int8: Embedder) -> None:
+    texts = [f"comment number {i}" for i in range(7)]
+    small = Embedder(runtime="onnx", cache_size=3)
+    assert np.array_equal(small.encode(texts), int8.encode(texts))
+    assert np.array_equal(small.encode(texts[::-1]), int8.encode(texts[::-1]))  # some remembered, some not
+
+
 def test_unknown_runtime_is_refused() -> None:
     with pytest.raises(InvalidSetting, match="THREADWISE_EMBEDDER"):
         Embedder(runtime="tpu").setup()

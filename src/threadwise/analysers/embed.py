@@ -69,15 +69,17 @@ class Embedder:
         model = self.setup().model_
         assert model is not None
         keys = [_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        found = {k: self._cache[k] for k in keys if k in self._cache}  # before remembering evicts any of them
+        missing = list(dict.fromkeys(k for k in keys if k not in found))
         if missing:
             by_key = dict(zip(keys, texts, strict=True))
             vectors = model.encode([by_key[k] for k in missing], self.batch_size)
             for key, vector in zip(missing, vectors, strict=True):
-                self._remember(key, vector.astype(np.float32))
+                found[key] = vector.astype(np.float32)
+                self._remember(key, found[key])
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+        return np.stack([found[k] for k in keys])
 
     def wordpiece_ids(self, texts: Sequence[str], max_length: int = 128) -> list[list[int]]:
         """MiniLM's word-piece ids of each text, without [CLS]/[SEP] (for lexical features, no encoder pass)."""
