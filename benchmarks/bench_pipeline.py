@@ -70,7 +70,7 @@ def main() -> None:
     batch = [
         CommentContext(c.comment, c.article, embedding=v) for c, v in zip(contexts(texts), vectors, strict=True)
     ]
-    rows = [("embedding (MiniLM, shared)", rate(len(texts), embed_s))]
+    rows = [(f"embedding (shared; runtime {pipeline.embedder.runtime_name})", rate(len(texts), embed_s))]
     findings_by_id: dict[str, list] = {}
     for analyser in pipeline.analysers:
         fed = [CommentContext(c.comment, c.article, findings=tuple(findings_by_id.get(c.comment.id, ())),

@@ -155,7 +155,7 @@ def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     texts = ["You are a pathetic idiot and a liar.", "Thanks for the article.", "I will find you and hurt you."]
     from threadwise.analysers.conduct import ConductModel
 
-    model = ConductModel(workers=2, remember=0)  # two workers whatever THREADWISE_THREADS says, nothing recalled
+    model = ConductModel(workers=2)  # two workers whatever THREADWISE_THREADS says: the path under test
     alone = [model.read([t])[0] for t in texts]
     together = model.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]  # the workers' path
     assert model.runs_ is not None and model.runs_._pool is not None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +35,7 @@ class Reading:
     offsets: tuple[tuple[int, int], ...]
     toxic: np.ndarray
     kinds: tuple[str, ...]
-    vector: np.ndarray | None = None  # the sentence vector (L2-normalised) of a model trained to give one
+    vector: np.ndarray | None = None  # L2-normalised sentence vector, from a candidate trained with a sentence head
 
 
 class ConductModel:
@@ -45,12 +44,10 @@ class ConductModel:
     One text runs on ``workers`` intra-op threads (THREADWISE_THREADS, default 2: pre-moderation's latency), many
     run ``workers`` at a time on single-threaded runs (``heads.SoloRuns``)."""
 
-    def __init__(self, folder: Path | None = None, workers: int | None = None, remember: int = 4096) -> None:
+    def __init__(self, folder: Path | None = None, workers: int | None = None) -> None:
         self.folder = folder or heads_dir() / "conduct"
         self.workers = workers or cpu_threads()
-        self.remember = remember  # readings kept by text: the embedder and the toxicity analyser share one pass
         self._lock = threading.Lock()
-        self._readings: OrderedDict[str, Reading] = OrderedDict()
         self.runs_: SoloRuns | None = None
 
     def setup(self) -> ConductModel:
@@ -72,26 +69,10 @@ class ConductModel:
     def version(self) -> str:
         return str(self.setup().meta_["version"])
 
-    @property
-    def gives_vectors(self) -> bool:
-        """Whether this artefact's pass also gives sentence vectors (a model trained with the distillation head)."""
-        return bool(self.setup().meta_.get("sentence_vectors", False))
-
     def read(self, texts: Sequence[str]) -> list[Reading]:
-        """One reading per text; a text read lately is not read again."""
         self.setup()
         assert self.runs_ is not None
-        with self._lock:
-            known = {t: self._readings[t] for t in texts if t in self._readings}
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            fresh = dict(zip(missing, self.runs_.map(self._run, self.tokenizer_.encode_batch(missing)), strict=True))
-            known.update(fresh)
-            with self._lock:
-                self._readings.update(fresh)
-                while len(self._readings) > self.remember:
-                    self._readings.popitem(last=False)
-        return [known[t] for t in texts]
+        return self.runs_.map(self._run, self.tokenizer_.encode_batch(list(texts)))
 
     @staticmethod
     def _run(session: Any, encoding: Any) -> Reading:

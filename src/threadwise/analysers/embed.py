@@ -3,13 +3,12 @@
 One ``Embedder`` per process; texts are embedded once (cached by content) and the vectors shared by
 every analyser that declares ``needs_embedding``. Vectors are L2-normalised (dot product = cosine).
 
-Four runtimes. ``conduct``: the conduct model's own pass, when its artefact has a sentence head distilled toward
-this encoder (one pass per comment for conduct and similarity alike). ``onnx``: the packaged encoder as a graph
-dynamically quantised to int8 (two to three times faster than fp32 here, cosine ≥ 0.98 to the fp32 vectors,
-docs/BENCHMARKS.md). ``onnx-fp32`` and ``torch`` (sentence-transformers) give the same fp32 vectors (cosine 1.0000).
-The default is the first of these that can serve. The ONNX graph is exported from the packaged weights on first
-use and quantised beside it (a few seconds, once per machine, into the cache folder; nothing is downloaded).
-``THREADWISE_EMBEDDER=conduct|onnx|onnx-fp32|torch`` picks one explicitly.
+Three runtimes. ``onnx`` (the default): the packaged encoder as a graph dynamically quantised to int8 (two to
+three times faster than fp32 here, cosine ≥ 0.98 to the fp32 vectors, docs/BENCHMARKS.md). ``onnx-fp32`` and
+``torch`` (sentence-transformers) give the same fp32 vectors (cosine 1.0000); torch serves where ONNX Runtime or the
+export is not available. The ONNX graph is exported from the packaged weights on first use and quantised beside it
+(a few seconds, once per machine, into the cache folder; nothing is downloaded).
+``THREADWISE_EMBEDDER=onnx|onnx-fp32|torch`` picks one explicitly.
 """
 
 from __future__ import annotations
@@ -220,30 +219,6 @@ class Int8Runtime(WordPieces):
         return np.stack(self.runs.map(_pooled, encodings)).astype(np.float32)
 
 
-class ConductRuntime(WordPieces):
-    """The conduct model's own pass: its sentence head was distilled toward the packaged encoder's vectors, so the
-    one pass per comment that scores conduct also gives the comment's vector (the readings are shared, so the
-    toxicity analyser does not read the comment again). Served by default once the shipped artefact has the head."""
-
-    name = "conduct"
-
-    def __init__(self, max_seq_length: int) -> None:
-        from threadwise.analysers.conduct import MAX_PIECES, shared_model
-
-        if max_seq_length != MAX_PIECES:
-            raise ValueError(f"the conduct model reads {MAX_PIECES} word-pieces, not {max_seq_length}")
-        self.model = shared_model()
-        if not self.model.gives_vectors:
-            raise ValueError(f"the conduct model {self.model.version} has no sentence head")
-        self.plain = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
-        self.name = f"conduct-{self.model.version}"  # vectors cached on disk must name the model that gave them
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        del batch_size  # one text per run
-        vectors = [r.vector for r in self.model.read(texts)]
-        return np.stack(vectors) if vectors else np.zeros((0, DIMENSIONS), dtype=np.float32)  # type: ignore[arg-type]
-
-
 def _plain_tokenizer(path: Path, max_seq_length: int) -> Any:
     from tokenizers import Tokenizer
 
@@ -295,20 +270,10 @@ def export_onnx(target: Path) -> Path:
 
 @lru_cache(maxsize=4)
 def _load_runtime(choice: str | None, max_seq_length: int) -> Runtime:
-    if choice not in (None, "conduct", "onnx", "onnx-fp32", "torch"):
+    if choice not in (None, "onnx", "onnx-fp32", "torch"):
         from threadwise.errors import InvalidSetting
 
-        raise InvalidSetting(f"THREADWISE_EMBEDDER={choice!r} is not a runtime",
-                             fix="use conduct, onnx, onnx-fp32 or torch")
-    if choice in (None, "conduct"):
-        from threadwise.analysers.heads import MissingHead
-
-        try:
-            return ConductRuntime(max_seq_length)
-        except (ImportError, OSError, ValueError, MissingHead) as error:
-            if choice == "conduct":
-                raise
-            log.debug("embedding with the packaged encoder: %s", error)
+        raise InvalidSetting(f"THREADWISE_EMBEDDER={choice!r} is not a runtime", fix="use onnx, onnx-fp32 or torch")
     if choice != "torch":
         try:
             graph = onnx_graph_path()

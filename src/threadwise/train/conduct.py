@@ -1,7 +1,11 @@
 """Fine-tune the packaged MiniLM end to end into the conduct model (``threadwise train toxicity``).
 
 One encoder, two heads: comment-level logits for ``TASKS`` over the mean-pooled last layer, and per word-piece
-logits (toxic or not, and its type). Multi-task with masks: a source trains only the tasks it labels. Fixed
+logits (toxic or not, and its type). With ``DISTILL_LOSS`` > 0 a third head, a linear map of the same pooled layer,
+learns the packaged encoder's own fp32 vector of the text it reads (cosine loss), so that the one pass per comment
+could also give the vector similarity needs (issue 10); measured at 1.0 and not shipped: it kept similarity and
+cost the conduct tasks (docs/EVAL.md, "One encoder pass per comment"). Multi-task with masks: a source trains only
+the tasks it labels. Fixed
 seed and batch order; a checkpoint every few minutes lets a stopped run resume where it was
 (``--resume`` is the default). Works on a GPU when one is there; never needs one.
 """
@@ -31,6 +35,7 @@ ENCODER_LR = 6e-5
 HEAD_LR = 1e-3
 WARMUP = 0.06
 TOKEN_LOSS = 0.5
+DISTILL_LOSS = 0.0  # 1.0 was measured on 2026-12-03 (docs/EVAL.md); 0 builds no sentence head at all
 CHECKPOINT_SECONDS = 240
 
 
@@ -40,6 +45,7 @@ class Encoded:
     token_labels: list[list[int]]  # -100 unknown; 0 clean; 1 + type index for a toxic piece
     targets: np.ndarray  # (n, len(TASKS)), nan = unknown
     weights: np.ndarray
+    read: list[str]  # each row's text as far as the model reads it (its first ``max_len`` pieces)
 
 
 def base_model_path() -> str:
@@ -51,11 +57,19 @@ def base_model_path() -> str:
 def encode(rows: list[Row], tokenizer: Any, max_len: int = MAX_LEN) -> Encoded:
     """Word-pieces (truncated to ``max_len``) and per-piece labels from the rows' character spans."""
     batch = tokenizer([r.text for r in rows], truncation=True, max_length=max_len, return_offsets_mapping=True)
-    labels = []
+    labels, read = [], []
     for row, offsets in zip(rows, batch["offset_mapping"], strict=True):
         labels.append(piece_labels(row.spans, offsets))
+        read.append(row.text[: max((b for _, b in offsets), default=0)])
     return Encoded(batch["input_ids"], labels, np.array([r.targets for r in rows], dtype=np.float32),
-                   np.array([r.weight for r in rows], dtype=np.float32))
+                   np.array([r.weight for r in rows], dtype=np.float32), read)
+
+
+def teacher_vectors(texts: list[str]) -> np.ndarray:
+    """The packaged encoder's fp32 sentence vectors (what similarity used before the one pass), cached on disk."""
+    from threadwise.train import cached_embeddings
+
+    return cached_embeddings("conduct-teacher", texts, runtime="onnx-fp32")
 
 
 def piece_labels(spans: tuple[tuple[int, int, str], ...] | None, offsets: list[tuple[int, int]]) -> list[int]:
@@ -81,9 +95,11 @@ def batches(lengths: list[int], batch: int, seed: int) -> list[list[int]]:
     return [out[i] for i in rng.permutation(len(out))]
 
 
-def build_model() -> Any:
+def build_model(sentence_head: bool | None = None) -> Any:
     import torch
     from transformers import AutoModel
+
+    with_sentence = DISTILL_LOSS > 0 if sentence_head is None else sentence_head
 
     class ConductModel(torch.nn.Module):
         def __init__(self) -> None:
@@ -93,13 +109,15 @@ def build_model() -> Any:
             self.dropout = torch.nn.Dropout(0.1)
             self.doc = torch.nn.Linear(width, len(TASKS))
             self.token = torch.nn.Linear(width, 1 + len(SPAN_TYPES))
+            self.sentence = torch.nn.Linear(width, width) if with_sentence else None  # made last: same init
 
-        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, ...]:
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                   token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return self.doc(self.dropout(pooled)), self.token(self.dropout(hidden))
+            heads = self.doc(self.dropout(pooled)), self.token(self.dropout(hidden))
+            return heads if self.sentence is None else (*heads, self.sentence(pooled))
 
     model = ConductModel()
     for frozen in (model.encoder.embeddings, *model.encoder.encoder.layer[:FROZEN_LAYERS]):
@@ -107,7 +125,7 @@ def build_model() -> Any:
     return model
 
 
-def _tensors(enc: Encoded, idx: list[int], device: Any) -> tuple[Any, ...]:
+def _tensors(enc: Encoded, teacher: np.ndarray | None, idx: list[int], device: Any) -> tuple[Any, ...]:
     import torch
 
     width = max(len(enc.ids[i]) for i in idx)
@@ -121,20 +139,25 @@ def _tensors(enc: Encoded, idx: list[int], device: Any) -> tuple[Any, ...]:
         labels[row, :n] = torch.tensor(enc.token_labels[i])
     targets = torch.from_numpy(enc.targets[idx])
     weights = torch.from_numpy(enc.weights[idx])
-    return tuple(t.to(device) for t in (ids, mask, labels, targets, weights))
+    tensors = [ids, mask, labels, targets, weights]
+    if teacher is not None:
+        tensors.append(torch.from_numpy(np.ascontiguousarray(teacher[idx], dtype=np.float32)))
+    return tuple(t.to(device) for t in tensors)
 
 
 def loss_of(model: Any, batch: tuple[Any, ...]) -> Any:
     import torch
     import torch.nn.functional as F
 
-    ids, mask, labels, targets, weights = batch
-    doc, token = model(ids, mask)
+    ids, mask, labels, targets, weights, *teacher = batch
+    doc, token, *sentence = model(ids, mask)
     known = ~torch.isnan(targets)
     doc_loss = F.binary_cross_entropy_with_logits(doc, torch.nan_to_num(targets), reduction="none")
     doc_loss = (doc_loss * known * weights[:, None]).sum() / known.sum().clamp(min=1)
     seen = labels >= 0
     loss = doc_loss
+    if sentence and teacher:
+        loss = loss + DISTILL_LOSS * (1 - F.cosine_similarity(sentence[0], teacher[0], dim=-1)).mean()
     if seen.any():
         toxic = (labels > 0).float()
         piece = F.binary_cross_entropy_with_logits(token[..., 0][seen], toxic[seen])
@@ -152,10 +175,11 @@ def fit(rows: list[Row], workdir: Path, epochs: float = 1.0, log: Any = print) -
 
     torch.manual_seed(SEED)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.type == "cpu":
-        torch.set_num_threads(2)
     tokenizer = AutoTokenizer.from_pretrained(base_model_path())
     enc = encode(rows, tokenizer)
+    teacher = teacher_vectors(enc.read) if DISTILL_LOSS > 0 else None  # no torch random state is drawn here
+    if device.type == "cpu":
+        torch.set_num_threads(2)
     plan = [b for e in range(math.ceil(epochs)) for b in batches([len(x) for x in enc.ids], BATCH, SEED + e)]
     plan = plan[: int(len(plan) * epochs / math.ceil(epochs))]
     model = build_model().to(device)
@@ -165,7 +189,7 @@ def fit(rows: list[Row], workdir: Path, epochs: float = 1.0, log: Any = print) -
     model.train()
     started, saved, running = time.time(), time.time(), 0.0
     for step in range(first, len(plan)):
-        loss = loss_of(model, _tensors(enc, plan[step], device))
+        loss = loss_of(model, _tensors(enc, teacher, plan[step], device))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimiser.step()
@@ -230,7 +254,7 @@ def predict(model: Any, texts: list[str], max_len: int = 256, batch: int = 32) -
     with torch.inference_mode():
         for i in range(0, len(texts), batch):
             enc = tokenizer(texts[i:i + batch], truncation=True, max_length=max_len, padding=True, return_tensors="pt")
-            doc, token = model(enc["input_ids"], enc["attention_mask"])
+            doc, token, *_ = model(enc["input_ids"], enc["attention_mask"])
             docs.append(torch.sigmoid(doc).numpy())
             probs = torch.sigmoid(token[..., 0]).numpy()
             pieces += [probs[k, : int(enc["attention_mask"][k].sum())] for k in range(len(probs))]
@@ -247,9 +271,12 @@ def save_torch(model: Any, path: Path) -> None:
 def meta_digest(rows: list[Row]) -> dict[str, Any]:
     digest = hashlib.sha256("\x1e".join(r.text for r in rows).encode()).hexdigest()[:16]
     sources = Counter(r.source for r in rows)
-    return {"rows": len(rows), "text_digest": digest, "sources": dict(sorted(sources.items())), "seed": SEED,
+    plan = {"rows": len(rows), "text_digest": digest, "sources": dict(sorted(sources.items())), "seed": SEED,
             "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
+    if DISTILL_LOSS > 0:  # only then: without it the plan, and so the run folder, stay those of 2.3.0
+        plan |= {"distill_loss": DISTILL_LOSS, "teacher": "all-MiniLM-L6-v2, fp32, mean-pooled"}
+    return plan
 
 
 def run(data: Path, workdir: Path, log: Any = print) -> tuple[Path, list[Row]]:

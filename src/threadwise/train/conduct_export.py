@@ -26,10 +26,13 @@ def main(weights: str, out_dir: str) -> None:
     from threadwise.train.conduct import build_model
 
     out = Path(out_dir)
-    model = build_model()
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    export_int8(model, ["input_ids", "attention_mask"], {"doc_logits": {0: "batch"}, "token_logits": TOKEN_AXES},
-                out / "model.fp32.onnx", out)
+    state = torch.load(weights, map_location="cpu", weights_only=True)
+    model = build_model(sentence_head="sentence.weight" in state)
+    model.load_state_dict(state)
+    outputs = {"doc_logits": {0: "batch"}, "token_logits": TOKEN_AXES}
+    if model.sentence is not None:
+        outputs["sentence"] = {0: "batch"}
+    export_int8(model, ["input_ids", "attention_mask"], outputs, out / "model.fp32.onnx", out)
 
 
 TOKEN_AXES = {0: "batch", 1: "tokens"}
