@@ -3,7 +3,7 @@
 One encoder, two heads: comment-level logits for ``TASKS`` over the mean-pooled last layer, and per word-piece
 logits (toxic or not, and its type). With ``DISTILL_LOSS`` > 0 a third head, a linear map of the same pooled layer,
 learns the packaged encoder's own fp32 vector of the text it reads (cosine loss), so that the one pass per comment
-could also give the vector similarity needs (issue 10); measured at 1.0 and not shipped: it kept similarity and
+could also give the vector similarity needs (issue 10); measured twice and not shipped: it kept similarity and
 cost the conduct tasks (docs/EVAL.md, "One encoder pass per comment"). Multi-task with masks: a source trains only
 the tasks it labels. Fixed
 seed and batch order; a checkpoint every few minutes lets a stopped run resume where it was
@@ -35,7 +35,9 @@ ENCODER_LR = 6e-5
 HEAD_LR = 1e-3
 WARMUP = 0.06
 TOKEN_LOSS = 0.5
-DISTILL_LOSS = 0.0  # 1.0 was measured on 2026-12-03 (docs/EVAL.md); 0 builds no sentence head at all
+DISTILL_LOSS = 0.0  # 0: no sentence head. 0.1 (with this head) and 1.0 (last layer only) were measured on 2026-12-03
+# and not shipped: both cost the conduct tasks more than the rule allowed (docs/EVAL.md, "One encoder pass")
+SENTENCE_INPUTS = 2  # the sentence head's inputs: the pooled last layer and the pooled last frozen layer
 CHECKPOINT_SECONDS = 240
 
 
@@ -109,15 +111,22 @@ def build_model(sentence_head: bool | None = None) -> Any:
             self.dropout = torch.nn.Dropout(0.1)
             self.doc = torch.nn.Linear(width, len(TASKS))
             self.token = torch.nn.Linear(width, 1 + len(SPAN_TYPES))
-            self.sentence = torch.nn.Linear(width, width) if with_sentence else None  # made last: same init
+            # The sentence head reads the pooled last layer beside the pooled output of the last frozen layer, which
+            # keeps the packaged geometry whatever fine-tuning does above it. Made last: the other heads' init stays.
+            self.sentence = torch.nn.Linear(SENTENCE_INPUTS * width, width) if with_sentence else None
 
         def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, ...]:
-            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=torch.zeros_like(input_ids),
+                               output_hidden_states=self.sentence is not None)
+            hidden = out.last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             heads = self.doc(self.dropout(pooled)), self.token(self.dropout(hidden))
-            return heads if self.sentence is None else (*heads, self.sentence(pooled))
+            if self.sentence is None:
+                return heads
+            frozen = (out.hidden_states[FROZEN_LAYERS] * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return (*heads, self.sentence(torch.cat([pooled, frozen], dim=-1)))
 
     model = ConductModel()
     for frozen in (model.encoder.embeddings, *model.encoder.encoder.layer[:FROZEN_LAYERS]):
@@ -275,7 +284,8 @@ def meta_digest(rows: list[Row]) -> dict[str, Any]:
             "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
     if DISTILL_LOSS > 0:  # only then: without it the plan, and so the run folder, stay those of 2.3.0
-        plan |= {"distill_loss": DISTILL_LOSS, "teacher": "all-MiniLM-L6-v2, fp32, mean-pooled"}
+        plan |= {"distill_loss": DISTILL_LOSS, "teacher": "all-MiniLM-L6-v2, fp32, mean-pooled",
+                 "sentence_inputs": SENTENCE_INPUTS}
     return plan
 
 
