@@ -92,17 +92,13 @@ def main() -> None:
 
 def bare_encoder_rate(texts: list[str]) -> float:
     """What one int8 encoder pass over the same comments costs now: the yardstick for the whole pipeline."""
-    import tempfile
-    from pathlib import Path
-
     from threadwise.train.toxicity_eval import BareEncoder
 
-    with tempfile.TemporaryDirectory() as folder:
-        encoder = BareEncoder(Path(folder))
-        encoder.read(texts[:16])  # warm-up
-        start = time.perf_counter()
-        encoder.read(texts)
-        return rate(len(texts), time.perf_counter() - start)
+    encoder = BareEncoder()
+    encoder.read(texts[:16])  # warm-up
+    start = time.perf_counter()
+    encoder.read(texts)
+    return rate(len(texts), time.perf_counter() - start)
 
 
 def report(args: argparse.Namespace, rows: list[tuple[str, float]], total: float, startup: float,

@@ -204,11 +204,11 @@ class Int8Runtime(WordPieces):
     name = "onnx"
 
     def __init__(self, graph: Path, max_seq_length: int) -> None:  # no multi-threaded session: see SoloRuns
-        from threadwise.analysers.heads import SoloRuns, cpu_threads
+        from threadwise.analysers.heads import SoloRuns, cpu_threads, onnx_tokenizer
 
         self.graph = graph
-        self.truncated = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
-        self.plain = _plain_tokenizer(model_path() / "tokenizer.json", max_seq_length)
+        self.truncated = onnx_tokenizer(model_path(), max_seq_length)
+        self.plain = onnx_tokenizer(model_path(), max_seq_length)  # its truncation is set per wordpiece_ids call
         self.runs = SoloRuns(graph, cpu_threads())
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
@@ -217,15 +217,6 @@ class Int8Runtime(WordPieces):
         if not encodings:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack(self.runs.map(_pooled, encodings)).astype(np.float32)
-
-
-def _plain_tokenizer(path: Path, max_seq_length: int) -> Any:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(path))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(max_length=max_seq_length)
-    return tokenizer
 
 
 def _pooled(session: Any, encoding: Any) -> np.ndarray:

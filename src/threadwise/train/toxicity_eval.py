@@ -178,21 +178,14 @@ class BareEncoder:
     """The packaged MiniLM as a dynamically quantised int8 graph, fed word-pieces as ``ConductModel`` feeds its
     own: the reference for what one encoder pass costs on this machine at the time of measuring."""
 
-    def __init__(self, folder: Path) -> None:
-        import onnxruntime as ort
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+    def __init__(self) -> None:
         from tokenizers import Tokenizer
 
-        from threadwise.analysers.embed import export_onnx, onnx_graph_path
-        from threadwise.analysers.heads import heads_dir
+        from threadwise.analysers.embed import Embedder, int8_graph_path
+        from threadwise.analysers.heads import heads_dir, onnx_session
 
-        graph = onnx_graph_path()
-        if not graph.is_file():
-            export_onnx(graph)
-        quantize_dynamic(str(graph), str(folder / "bare.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 2
-        self.session = ort.InferenceSession(str(folder / "bare.onnx"), options, providers=["CPUExecutionProvider"])
+        Embedder(runtime="onnx").setup()  # exports and quantises the graph once per machine, as the embedder serves it
+        self.session = onnx_session(int8_graph_path(), threads=2)
         self.tokenizer = Tokenizer.from_file(str(heads_dir() / "conduct" / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(256)
@@ -215,7 +208,6 @@ def throughput(analyser: ToxicityAnalyser, n: int = 256, requests: int = 200) ->
     """Comments/s of the conduct model beside the bare int8 encoder (alternating, same run), and the latency
     of pre-moderating one comment at a time (toxicity + quotes + the default policy)."""
     import statistics
-    import tempfile
 
     from threadwise.analysers.base import CommentContext
     from threadwise.analysers.conduct import ConductModel
@@ -226,14 +218,13 @@ def throughput(analyser: ToxicityAnalyser, n: int = 256, requests: int = 200) ->
     texts = news_comments(n + requests)
     batch, singles = texts[:n], texts[n:]
     model = ConductModel().setup()
-    with tempfile.TemporaryDirectory() as tmp:
-        bare = BareEncoder(Path(tmp))
-        bare.read(batch[:16])
-        model.read(batch[:16])
-        ours, reference = [], []
-        for _ in range(3):
-            reference.append(_rate(bare.read, batch))
-            ours.append(_rate(model.read, batch))
+    bare = BareEncoder()
+    bare.read(batch[:16])
+    model.read(batch[:16])
+    ours, reference = [], []
+    for _ in range(3):
+        reference.append(_rate(bare.read, batch))
+        ours.append(_rate(model.read, batch))
     policy, pipeline, latencies = load_policy(), Pipeline.from_names(["toxicity", "quotes"]), []
     for i, text in enumerate(singles):
         comment = Comment(id=f"p{i}", thread_id="eval", text=text, position=i)
