@@ -172,7 +172,6 @@ class OnnxRuntime(WordPieces):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
         options.log_severity_level = 3
-        self.graph = graph
         self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_seq_length)
@@ -206,7 +205,6 @@ class Int8Runtime(WordPieces):
     def __init__(self, graph: Path, max_seq_length: int) -> None:  # no multi-threaded session: see SoloRuns
         from threadwise.analysers.heads import SoloRuns, cpu_threads, onnx_tokenizer
 
-        self.graph = graph
         self.truncated = onnx_tokenizer(model_path(), max_seq_length)
         self.plain = onnx_tokenizer(model_path(), max_seq_length)  # its truncation is set per wordpiece_ids call
         self.runs = SoloRuns(graph, cpu_threads())

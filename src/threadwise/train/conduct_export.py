@@ -42,8 +42,8 @@ def export_int8(model: Any, inputs: Sequence[str], outputs: dict[str, dict[int, 
     """``model`` (fed one int64 tensor per name in ``inputs``) as an fp32 ONNX graph at ``fp32``, then dynamically
     quantised to int8 as ``out/model.onnx`` beside the packaged tokenizer: every fine-tuned model here ships so."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    from threadwise.analysers.embed import quantise_onnx
     from threadwise.train.conduct import base_model_path
 
     out.mkdir(parents=True, exist_ok=True)
@@ -53,7 +53,7 @@ def export_int8(model: Any, inputs: Sequence[str], outputs: dict[str, dict[int, 
         torch.onnx.export(model, example, str(fp32), input_names=list(inputs), output_names=list(outputs),
                           dynamic_axes={**dict.fromkeys(inputs, TOKEN_AXES), **outputs}, opset_version=17,
                           dynamo=False)
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    quantise_onnx(fp32, out / "model.onnx")
     shutil.copyfile(Path(base_model_path()) / "tokenizer.json", out / "tokenizer.json")
 
 
