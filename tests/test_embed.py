@@ -77,3 +77,18 @@ def test_more_texts_than_the_cache_holds_are_all_embedded(int8: Embedder) -> Non
 def test_unknown_runtime_is_refused() -> None:
     with pytest.raises(InvalidSetting, match="THREADWISE_EMBEDDER"):
         Embedder(runtime="tpu").setup()
+
+
+def test_mapped_tensor_reads_one_tensor_in_place(tmp_path) -> None:
+    from safetensors.numpy import save_file
+
+    from threadwise.analysers.embed import mapped_tensor
+
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    save_file({"first": np.ones(5, dtype=np.float32), "table": table, "half": table.astype(np.float16)},
+              str(tmp_path / "w.safetensors"))
+    mapped = mapped_tensor(tmp_path / "w.safetensors", "table")
+    assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+    assert np.array_equal(mapped, table)
+    with pytest.raises(ValueError, match="half is F16"):
+        mapped_tensor(tmp_path / "w.safetensors", "half")
