@@ -163,3 +163,21 @@ def test_olid_subtask_c_floor(shared_data: Path) -> None:
     # measured 2026-12-02 (head 2.0): macro-F1 0.5214 on the 213 OLID level-C test tweets (trivial 0.213)
     assert metrics["olid_c_test"]["macro_f1"] >= 0.50
     assert metrics["olid_c_test"]["macro_f1"] > metrics["trivial_majority"]["macro_f1"] + 0.2
+
+
+@pytest.mark.parametrize(("bio", "author_pronouns"), [
+    ("Elena Marsh is a writer based in Vienna. Her most recent book is about borders.", {"She"}),
+    ("Elena Marsh is a writer based in Vienna. His most recent book is about borders.", {"He"}),
+    (None, {"She", "He"}),  # the page says nothing: any pronoun under the piece may mean its author
+])
+def test_a_pronoun_means_the_author_only_if_it_agrees_with_the_author_bio(
+        analyser: TargetAnalyser, bio: str | None, author_pronouns: set[str]) -> None:
+    article = replace(SAMPLE_ARTICLE, author_bio=bio)
+    named = set()
+    for pronoun in ("She", "He"):
+        text = f"{pronoun} is a liar and a disgrace."
+        comment = Comment(id="c", thread_id=article.id, text=text, position=1)
+        found = run(analyser, CommentContext(comment, article, (), (toxic("c"),)))
+        if any(f.label == "author" and pronoun in covered(f, text, "target") for f in found):
+            named.add(pronoun)
+    assert named == author_pronouns

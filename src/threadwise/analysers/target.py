@@ -46,6 +46,8 @@ _OUTLET_ROLE = re.compile(r"\b(?:this|the|your|that)\s+(?:site|website|paper|new
 _YOU = re.compile(r"\b(?:you|your|you're|youre|yourself|ya|u|ur)\b", _I)
 _AT_NAME = re.compile(r"(?<![\w@])@[A-Za-z_]\w{1,30}")
 _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|he's|she's)\b", _I)
+_FEMININE = re.compile(r"\b(?:she|her|hers|she's)\b", _I)
+_MASCULINE = re.compile(r"\b(?:he|him|his|he's)\b", _I)
 _THIS_PERSON = re.compile(r"\b(?:this|that|the)\s+(?:guy|man|woman|dude|lady|idiot|moron|clown|fool|person)\b", _I)
 _CLAIM = re.compile(r"\b(?:this|the|your|that|her|his)\s+(?:article|piece|op-?ed|column|story|essay|argument|"
                     r"claim|claims|premise|logic|reasoning|thesis|analysis|conclusion|point)\b"
@@ -123,8 +125,18 @@ def author_mentions(text: str, article: Article | None, is_reply: bool, has_othe
              for n in names for m in _word(n).finditer(text)]
     found += _matches(_AUTHOR_ROLE, text, "author", 0.9)
     if names and not found and not is_reply and not has_other_person:
-        found += _matches(_PRONOUN, text, "author", _HEDGE_MENTION)  # who else would "she" be under her piece?
+        found += _matches(author_pronoun(article), text, "author", _HEDGE_MENTION)  # who else is "she" under her piece?
     return found
+
+
+def author_pronoun(article: Article | None) -> re.Pattern[str]:
+    """The pronouns that can mean the author: those the article's author bio uses for them ("Her most recent book"),
+    or any third-person pronoun when the bio uses none or both (no guess where the page says nothing)."""
+    bio = (article.author_bio or "") if article else ""
+    feminine, masculine = bool(_FEMININE.search(bio)), bool(_MASCULINE.search(bio))
+    if feminine != masculine:
+        return _FEMININE if feminine else _MASCULINE
+    return _PRONOUN
 
 
 def outlet_mentions(text: str, article: Article | None) -> list[Mention]:
@@ -198,7 +210,7 @@ class TargetAnalyser:
     """Target of hostility: author / outlet / commenter / public_figure / group / argument, with spans."""
 
     name: ClassVar[str] = "target"
-    version: ClassVar[str] = "2.0"
+    version: ClassVar[str] = "2.1"  # 2.1: a pronoun means the author only if it agrees with the author bio
     # persuasion's name calling ("apologist", "mouthpiece") is hostility toward whoever it names,
     # even when the words are too mild for the toxicity model
     requires: ClassVar[tuple[str, ...]] = ("toxicity", "persuasion")
