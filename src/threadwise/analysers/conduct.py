@@ -62,8 +62,8 @@ class ConductModel:
             raise MissingHead(f"no conduct model at {model}", source="conduct")
         self.meta_ = json.loads((self.folder / "meta.json").read_text(encoding="utf-8"))
         self.tokenizer_ = onnx_tokenizer(self.folder, MAX_PIECES)
+        # Sessions load on first use (a batch job never needs the one-input session); a server warms its own.
         self.runs_ = SoloRuns(model, self.workers)
-        self.runs_.session()  # loaded now: the first request should not pay for it
 
     @property
     def version(self) -> str:

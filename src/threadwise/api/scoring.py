@@ -39,6 +39,7 @@ class CommentScorer:
 
     def setup(self) -> Self:
         self.analyser_.setup()
+        self.analyser_.category_scores(["warm-up"])  # loads the one-comment session: the first request has it
         return self
 
     @property
