@@ -279,11 +279,14 @@ def save_torch(model: Any, path: Path) -> None:
 
 def meta_digest(rows: list[Row]) -> dict[str, Any]:
     digest = hashlib.sha256("\x1e".join(r.text for r in rows).encode()).hexdigest()[:16]
+    # what each row teaches, not only its text: a relabelled row must not resume another labelling's weights
+    labels = "\x1e".join(repr((r.targets, r.spans, r.weight)) for r in rows)
     sources = Counter(r.source for r in rows)
-    plan = {"rows": len(rows), "text_digest": digest, "sources": dict(sorted(sources.items())), "seed": SEED,
+    plan = {"rows": len(rows), "text_digest": digest, "label_digest": hashlib.sha256(labels.encode()).hexdigest()[:16],
+            "sources": dict(sorted(sources.items())), "seed": SEED,
             "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
-    if DISTILL_LOSS > 0:  # only then: without it the plan, and so the run folder, stay those of 2.3.0
+    if DISTILL_LOSS > 0:  # only then: without it the plan names no sentence head
         plan |= {"distill_loss": DISTILL_LOSS, "teacher": "all-MiniLM-L6-v2, fp32, mean-pooled",
                  "sentence_inputs": SENTENCE_INPUTS}
     return plan
