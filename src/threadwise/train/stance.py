@@ -13,6 +13,7 @@ the exported int8 graph, i.e. the shipped code path.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -216,9 +217,18 @@ def scores(y: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
             "macro_f1": round(float(f1_score(y, predicted, labels=labels, average="macro", zero_division=0)), 4)}
 
 
+def run_folder(pairs: Sequence[Pair]) -> Path:
+    """Where a fit of these pairs with these settings keeps its checkpoints: other pairs, labels or settings get
+    another folder, so a changed set is never served weights fitted on the last one."""
+    plan = json.dumps({"pairs": [(p.target, p.text, p.label) for p in pairs], "seed": SEED, "batch": BATCH,
+                       "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "weight_power": WEIGHT_POWER,
+                       "max_pieces": MAX_PIECES, "frozen_layers": FROZEN_LAYERS})
+    return cache_dir() / "stance-training" / f"run-{hashlib.sha256(plan.encode('utf-8')).hexdigest()[:12]}"
+
+
 def train(data: Path) -> dict[str, Any]:
     train_pairs, dev_pairs = split_pairs(data)
-    workdir = cache_dir() / "stance-training"
+    workdir = run_folder(train_pairs)
     weights = workdir / "final.pt"
     if not weights.is_file():
         import torch

@@ -1,4 +1,4 @@
-"""The conduct trainer's run folders: a run resumes only the checkpoints of its own rows, labels and settings."""
+"""The fine-tuning trainers' run folders: a run resumes only the checkpoints of its own rows, labels and settings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import replace
 
 from threadwise.train.conduct import meta_digest
 from threadwise.train.conduct_rows import Row, benign, targets
+from threadwise.train.stance import run_folder
+from threadwise.train.stance_data import Pair
 
 
 def test_a_relabelled_row_starts_a_new_run_and_the_same_rows_resume_theirs() -> None:
@@ -16,3 +18,11 @@ def test_a_relabelled_row_starts_a_new_run_and_the_same_rows_resume_theirs() -> 
     assert meta_digest(relabelled)["label_digest"] != meta_digest(rows)["label_digest"]
     assert meta_digest(respanned)["label_digest"] != meta_digest(rows)["label_digest"]
     assert meta_digest(relabelled)["text_digest"] == meta_digest(rows)["text_digest"]  # the texts are the same
+
+
+def test_a_stance_pair_with_another_label_gets_another_run_folder() -> None:
+    pairs = [Pair("Yes it is.", ("It is not appeasement.",), "deny", "train"),
+             Pair("Agreed.", ("A ceasefire saves lives.",), "support", "train")]
+    relabelled = [replace(pairs[0], label="comment"), pairs[1]]
+    assert run_folder(pairs) == run_folder(list(pairs))
+    assert run_folder(relabelled) != run_folder(pairs)
