@@ -69,7 +69,7 @@ def test_cli_json_export_holds_every_article_part_and_comment(db, tmp_path):
     article = record["article"]
     assert (article["author"], article["outlet"]) == ("Elena Marsh", "The Northern Review")
     assert article["image_credit"].startswith("Mira Kovach") and "Vienna" in article["author_bio"]
-    assert len(article["paragraphs"]) == 5
+    assert len(article["paragraphs"]) == 4 and article["republication"].startswith("This article was originally")
     numbers = {c["number"]: c for c in record["comments"]}
     assert list(numbers) == ["1", "3", "4", "7", "8", "9", "10", "12", "13", "15"]
     assert numbers["13"]["parent_id"] == numbers["3"]["id"]

@@ -42,6 +42,29 @@ def test_text_page_separates_credit_byline_outlet_and_bio(example):
     assert all("propaganda" not in p for p in article.paragraphs)  # no comment leaked into the body
 
 
+def test_a_republished_pieces_notice_is_kept_beside_the_article_not_read_as_its_first_paragraph(example):
+    article = example.article
+    assert article.republication == ("This article was originally published by The Northern Review and is "
+                                     "republished here with permission.")
+    assert article.paragraphs[0].startswith("Three winters into the war")
+    assert all("originally published" not in p for p in article.paragraphs)
+
+
+@pytest.mark.parametrize(("paragraphs", "notice"), [
+    (["Originally published in The Guardian.", "Body."], "Originally published in The Guardian."),
+    (["Body.", "More body.", "Republished with permission from Ukrainska Pravda."],
+     "Republished with permission from Ukrainska Pravda."),
+    (["First published in 1990, the novel remains a classic.", "Body."], None),  # body text that starts so
+    (["One.", "Two.", "This article was originally published by X.", "Four.", "Five."], None),  # not at an edge
+])
+def test_only_a_notice_at_the_pages_edge_is_taken_out_of_the_body(paragraphs: list[str], notice: str | None):
+    from threadwise.ingest.assemble import split_republication
+
+    found, rest = split_republication(paragraphs)
+    assert found == notice
+    assert list(rest) == [p for p in paragraphs if p != notice]
+
+
 def test_text_page_keeps_page_numbers_with_gaps(example):
     assert numbers(example) == ["1", "3", "4", "7", "8", "9", "10", "12", "13", "15"]
     assert [c.position for c in example.comments] == list(range(10))

@@ -49,16 +49,18 @@ def test_report_example_has_the_article_head(example: Report) -> None:
 
 
 def test_report_example_counts_the_quoted_paragraph(example: Report) -> None:
-    # comment 3 opens by quoting "Critics will call this appeasement. It is not." from the fourth paragraph
+    # comment 3 opens by quoting "Critics will call this appeasement. It is not." from the third paragraph (the
+    # republication notice above the body is not a paragraph)
     quoted = {p.index: p.quoted for p in example.paragraphs}
-    assert quoted[3] == 1 and sum(quoted.values()) == 1
+    assert quoted[2] == 1 and sum(quoted.values()) == 1
+    assert example.article.republication and len(example.paragraphs) == 4
 
 
 def test_report_example_links_the_grain_deal_claim_to_the_sentence_it_disputes(example: Report) -> None:
     group = next(g for g in example.claims if any("grain deal" in c.text for c in g.claims))
     assert group.article_sentence and "grain shipments" in group.article_sentence
-    assert group.relation == "disputes" and group.paragraph == 2
-    assert example.paragraphs[2].disputed >= 1
+    assert group.relation == "disputes" and group.paragraph == 1  # the second body paragraph
+    assert example.paragraphs[1].disputed >= 1
 
 
 def test_report_example_glance_adds_up(example: Report) -> None:

@@ -285,7 +285,7 @@ def test_migrated_schema_matches_metadata(store: Store) -> None:
         diffs = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(sa.text("select version_num from alembic_version")).scalar_one()
     assert diffs == []
-    assert version == "i13s2_author_actions"  # the newest: i11_*, i12_feedback, i13_0004, i14, i15, i13s2 chained
+    assert version == "i16_article_republication"  # the newest: i11_*, i12, i13_0004, i14, i15, i13s2, i16 chained
 
 
 def test_reopen_keeps_data(store_url: str) -> None:

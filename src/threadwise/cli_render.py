@@ -124,6 +124,8 @@ def _article_panel(thread: Thread) -> Panel:
         head.append(f"By {terminal_safe(byline)}", style="italic")
     if article.published_at:
         head.append(f" · {article.published_at:%Y-%m-%d}", style="italic")
+    if article.republication:
+        head.append(f"\n{terminal_safe(article.republication)}", style="dim")
     for paragraph in article.paragraphs:
         head.append(f"\n\n{terminal_safe(paragraph)}")
     if article.author_bio:

@@ -58,6 +58,7 @@ class Article:
     paragraphs: tuple[str, ...] = ()
     image_credit: str | None = None
     author_bio: str | None = None
+    republication: str | None = None  # a republished piece's notice ("originally published by …, with permission")
     published_at: datetime | None = None
     source_format: str | None = None
 

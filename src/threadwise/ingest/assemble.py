@@ -7,6 +7,7 @@ same ids and an edited comment is recognised as the same comment.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -35,9 +36,35 @@ def article_id(url: str | None, *fallback: object) -> str:
     return make_id("article", url) if url else make_id("article", *fallback)
 
 
+# "This article was originally published by X and is republished here with permission", "Originally published in
+# X.", "Republished with permission from X": the page's notice about the piece, not a paragraph of it. A paragraph
+# that merely starts "First published in 1990, the novel…" is body text: the bare form must be the whole paragraph.
+_PIECE = r"(?:article|story|piece|op-?ed|essay|column|commentary|post|interview)"
+REPUBLICATION = re.compile(
+    rf"^(?:this {_PIECE} (?:was|is|has been) (?:originally |first )?(?:published|posted)"
+    rf"|this {_PIECE} (?:originally |first )appeared"
+    r"|(?:originally|first) (?:published|posted|appeared) (?:by|in|on|at) [^,;]{1,80}\.?$"
+    r"|(?:republished|reprinted|reproduced) (?:here )?(?:with (?:kind )?permission )?(?:from|by|of|courtesy)\b)",
+    re.I,
+)
+_NOTICE_CHARS = 300
+
+
+def split_republication(paragraphs: Sequence[str]) -> tuple[str | None, tuple[str, ...]]:
+    """A republication notice among the first or last two paragraphs, and the paragraphs without it."""
+    edges = sorted({*range(min(2, len(paragraphs))), *range(max(0, len(paragraphs) - 2), len(paragraphs))})
+    for i in edges:
+        if len(paragraphs[i]) <= _NOTICE_CHARS and REPUBLICATION.match(paragraphs[i].strip()):
+            return paragraphs[i].strip(), (*paragraphs[:i], *paragraphs[i + 1 :])
+    return None, tuple(paragraphs)
+
+
 def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source: str) -> Thread:
-    """Build the thread; duplicate keys and unknown parents raise coded errors naming ``source``."""
-    article = replace(article, paragraphs=tuple(clean_text(p) for p in article.paragraphs))
+    """Build the thread; duplicate keys and unknown parents raise coded errors naming ``source``. A republication
+    notice leaves the paragraphs for its own field (the article's id, already made, does not change)."""
+    paragraphs = tuple(clean_text(p) for p in article.paragraphs)
+    notice, paragraphs = split_republication(paragraphs) if article.republication is None else (None, paragraphs)
+    article = replace(article, paragraphs=paragraphs, republication=article.republication or notice)
     keys: set[str] = set()
     for raw in raw_comments:
         if raw.key in keys:

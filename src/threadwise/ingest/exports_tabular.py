@@ -83,6 +83,7 @@ def article_from_json(obj: object, source: str) -> Article:
         paragraphs=_article_paragraphs(obj, source),
         image_credit=text("image_credit"),
         author_bio=text("author_bio"),
+        republication=text("republication"),
         published_at=safe_datetime(obj.get("published_at")),
         source_format=text("source_format"),
     )

@@ -87,7 +87,7 @@ def _article_head(thread: Thread) -> ArticleHead:
     a = thread.article
     published = a.published_at.isoformat() if a.published_at else None
     return ArticleHead(display_title(a.title, a.outlet), a.author, a.outlet, a.image_credit, a.url, a.author_bio,
-                       published)  # fmt: skip
+                       published, a.republication)  # fmt: skip
 
 
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—·:]\s+([^|\-–—·:]{2,60})$")

@@ -36,6 +36,7 @@ class ArticleHead:
     url: str | None
     author_bio: str | None
     published_at: str | None
+    republication: str | None = None  # "originally published by …": the page's notice about the piece
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ articles = sa.Table(
     sa.Column("paragraphs", sa.JSON, nullable=False),
     sa.Column("image_credit", sa.Text),
     sa.Column("author_bio", sa.Text),
+    sa.Column("republication", sa.Text),  # "originally published by …": the page's notice, not a paragraph
     sa.Column("published_at", UTCDateTime),
     sa.Column("source_format", sa.String),
     sa.Column("ingested_at", UTCDateTime, nullable=False),

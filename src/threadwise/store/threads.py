@@ -22,7 +22,8 @@ from threadwise.store.schema import articles, comment_versions, comments
 MIN_PREFIX = 4
 
 _ARTICLE_FIELDS = (
-    "url", "outlet", "title", "author", "image_credit", "author_bio", "published_at", "source_format",
+    "url", "outlet", "title", "author", "image_credit", "author_bio", "republication", "published_at",
+    "source_format",
 )  # fmt: skip
 # Comment fields kept on the comments row and updated in place when a re-ingest changes them.
 _COMMENT_FIELDS = ("parent_id", "number", "author", "created_at", "position", "source_id", "author_id")
