@@ -146,3 +146,23 @@ def test_the_cli_names_every_suite() -> None:
     from threadwise.cli_audit import SUITE_NAMES
 
     assert tuple(SUITES) == SUITE_NAMES
+
+
+def test_a_scorer_for_another_policy_reads_each_text_once_and_judges_it_by_its_own_rules() -> None:
+    from dataclasses import replace
+
+    from threadwise.audit.errors import AuditError
+    from threadwise.policy import load_policy
+
+    base = PolicyScorer()
+    text = "You are a complete idiot and everyone knows it."
+    assert base.score([text])[0].flagged
+    lenient = replace(base.policy, version="lenient", rules=())  # no rule: everything is approved
+    other = base.with_policy(lenient)
+    runs = []
+    other.pipeline.run = lambda *a, **k: runs.append(a)  # type: ignore[method-assign]  # must not be needed
+    assert other.score([text])[0].action == "approve" and runs == []
+    assert base.score([text])[0].flagged  # the first scorer keeps its own policy and verdicts
+    reads_more = replace(load_policy(), rules=(replace(load_policy().rules[0], analyser="claims"),))
+    with pytest.raises(AuditError, match="claims"):
+        base.with_policy(reads_more)

@@ -8,6 +8,7 @@ only read those (the policy refuses rules on stance, topic or side), so the othe
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,20 @@ class PolicyScorer:
         self.pipeline = Pipeline([get_analyser_class(n)() for n in names], batch_size=batch_size)
         self._stance: Pipeline | None = None
         self._cache: dict[tuple[str, str | None], Verdict] = {}
+        # what the analysers found per text: shared with every scorer made by ``with_policy``
+        self._readings: dict[tuple[str, str | None], tuple[Comment, list[Finding]]] = {}
+
+    def with_policy(self, policy: Policy) -> PolicyScorer:
+        """A scorer for ``policy`` sharing this one's analysers and readings, so that a text judged under several
+        policies is analysed once; ``policy`` may read only analysers this scorer runs."""
+        wanted = {rule.analyser for rule in policy.rules} | set(ALWAYS_READ)
+        missing = wanted - {analyser.name for analyser in self.pipeline.analysers}
+        if missing:
+            raise AuditError(f"policy {policy.name}@{policy.version} reads {', '.join(sorted(missing))}, "
+                             "which this scorer does not run")
+        other = copy.copy(self)
+        other.policy, other._cache = policy, {}
+        return other
 
     def stance_pipeline(self) -> Pipeline:
         """The stance analyser alone (the panel groups comments by it), loaded once."""
@@ -87,18 +102,26 @@ class PolicyScorer:
         return [self._cache[(t, key)] for t in texts]
 
     def _score_new(self, texts: Sequence[str], article: Article | None) -> Iterable[Verdict]:
-        thread_id = article.id if article else "audit"
-        comments = [Comment(id=make_id("audit", text), thread_id=thread_id, text=text, position=i)
-                    for i, text in enumerate(texts)]
-        result = self.pipeline.run([CommentContext(comment=c, article=article) for c in comments])
-        if result.failures:  # a silently missing finding would read as "approve" and fake a pass
-            raise AuditError(f"analyser {result.failures[0].analyser} failed: {result.failures[0].error}")
-        by_comment: dict[str, list[Finding]] = {c.id: [] for c in comments}
-        for item in result.findings:
-            by_comment[item.comment_id].append(item)
-        for comment in comments:
-            findings = by_comment[comment.id]
+        for comment, findings in self._read(texts, article):
             yield _verdict(comment.text, suggest(self.policy, comment, findings), toxicity_score(findings))
+
+    def _read(self, texts: Sequence[str], article: Article | None) -> list[tuple[Comment, list[Finding]]]:
+        """Each text's comment and findings, through the real pipeline; a text read before is not read again."""
+        key = article.id if article else None
+        missing = [t for t in dict.fromkeys(texts) if (t, key) not in self._readings]
+        if missing:
+            thread_id = article.id if article else "audit"
+            comments = [Comment(id=make_id("audit", text), thread_id=thread_id, text=text, position=i)
+                        for i, text in enumerate(missing)]
+            result = self.pipeline.run([CommentContext(comment=c, article=article) for c in comments])
+            if result.failures:  # a silently missing finding would read as "approve" and fake a pass
+                raise AuditError(f"analyser {result.failures[0].analyser} failed: {result.failures[0].error}")
+            by_comment: dict[str, list[Finding]] = {c.id: [] for c in comments}
+            for item in result.findings:
+                by_comment[item.comment_id].append(item)
+            for comment in comments:
+                self._readings[(comment.text, key)] = (comment, by_comment[comment.id])
+        return [self._readings[(t, key)] for t in texts]
 
 
 def _verdict(text: str, suggestion: Suggestion, toxicity: float) -> Verdict:

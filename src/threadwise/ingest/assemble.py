@@ -62,9 +62,10 @@ def split_republication(paragraphs: Sequence[str]) -> tuple[str | None, tuple[st
 def assemble_thread(article: Article, raw_comments: Sequence[RawComment], source: str) -> Thread:
     """Build the thread; duplicate keys and unknown parents raise coded errors naming ``source``. A republication
     notice leaves the paragraphs for its own field (the article's id, already made, does not change)."""
-    paragraphs = tuple(clean_text(p) for p in article.paragraphs)
-    notice, paragraphs = split_republication(paragraphs) if article.republication is None else (None, paragraphs)
-    article = replace(article, paragraphs=paragraphs, republication=article.republication or notice)
+    article = replace(article, paragraphs=tuple(clean_text(p) for p in article.paragraphs))
+    if article.republication is None:  # a source that names its notice (an export) keeps its paragraphs as given
+        notice, paragraphs = split_republication(article.paragraphs)
+        article = replace(article, paragraphs=paragraphs, republication=notice)
     keys: set[str] = set()
     for raw in raw_comments:
         if raw.key in keys:

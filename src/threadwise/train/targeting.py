@@ -48,9 +48,11 @@ def measure(policies: list[Path | None], data: Path) -> list[dict[str, Any]]:
     from threadwise.audit.scoring import PolicyScorer
 
     sets = {**olid_unseen(data), "guard": guard_rows(data)}
+    loaded = [load_policy(path) for path in policies]
+    first = PolicyScorer(loaded[0])
     rows = []
-    for path in policies:
-        scorer = PolicyScorer(load_policy(path))
+    for policy in loaded:
+        scorer = first.with_policy(policy)  # every text is analysed once, whatever the number of policies
         shares = {name: float(np.mean([v.flagged for v in scorer.score(texts)])) for name, texts in sets.items()}
         rows.append({"policy": scorer.label, **{f"{k}_flagged": round(v, 4) for k, v in shares.items()},
                      "targeted_accuracy": round((shares["TIN"] + 1 - shares["UNT"]) / 2, 4),
