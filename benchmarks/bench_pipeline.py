@@ -82,16 +82,17 @@ def main() -> None:
     stages = Pipeline.from_names().setup()
     assert stages.embedder is not None
     start = time.perf_counter()
-    vectors = stages.embedder.encode(texts)
+    vectors, states = stages.embedder.encode_with_states(texts)  # the pipeline's pass: vectors and token states
     embed_s = time.perf_counter() - start
     batch = [
-        CommentContext(c.comment, c.article, embedding=v) for c, v in zip(contexts(texts), vectors, strict=True)
+        CommentContext(c.comment, c.article, embedding=v, token_states=s)
+        for c, v, s in zip(contexts(texts), vectors, states, strict=True)
     ]
     rows = [(f"embedding (shared; runtime {stages.embedder.runtime_name})", rate(len(texts), embed_s))]
     findings_by_id: dict[str, list] = {}
     for analyser in stages.analysers:
         fed = [CommentContext(c.comment, c.article, findings=tuple(findings_by_id.get(c.comment.id, ())),
-                              embedding=c.embedding) for c in batch]
+                              embedding=c.embedding, token_states=c.token_states) for c in batch]
         start = time.perf_counter()
         produced = list(analyser.analyse(fed))
         rows.append((analyser.name, rate(len(texts), time.perf_counter() - start)))

@@ -92,3 +92,23 @@ def test_mapped_tensor_reads_one_tensor_in_place(tmp_path) -> None:
     assert np.array_equal(mapped, table)
     with pytest.raises(ValueError, match="half is F16"):
         mapped_tensor(tmp_path / "w.safetensors", "half")
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "onnx-fp32"])
+def test_token_states_give_the_vectors_and_sentence_vectors_in_context(runtime: str) -> None:
+    embedder = Embedder(runtime=runtime)
+    texts = ["  Taxes rose 20% in 2019. Nobody cares.", "One sentence only.", "word " * 400]
+    vectors, states = embedder.encode_with_states(texts)
+    assert np.allclose(vectors, Embedder(runtime=runtime).encode(texts), atol=1e-5)
+    first = states[0]
+    assert first is not None and first.states.shape == (len(first.offsets), DIMENSIONS)
+    # a text that is one sentence: its sentence's vector in context is its own vector
+    single = states[1]
+    assert single is not None and np.allclose(single.span_vector(0, len(texts[1])), vectors[1], atol=1e-5)
+    # a sentence among others is read in their context: near its lone vector, not equal to it
+    in_context = first.span_vector(2, 25)
+    assert in_context is not None and np.isclose(np.linalg.norm(in_context), 1, atol=1e-5)
+    cosine = float(in_context @ embedder.encode(["Taxes rose 20% in 2019."])[0])
+    assert 0.7 < cosine < 0.9999
+    last = states[2]
+    assert last is not None and last.span_vector(1900, 2000) is None  # truncated away after 256 pieces

@@ -92,8 +92,8 @@ class Pipeline:
     def _run_batch(self, batch: Sequence[CommentContext], run_id: str | None) -> PipelineResult:
         result = PipelineResult()
         if self.embedder is not None and any(a.needs_embedding for a in self.analysers):
-            vectors = self.embedder.encode([c.text for c in batch])
-            batch = [replace(c, embedding=v) for c, v in zip(batch, vectors, strict=True)]
+            vectors, states = self.embedder.encode_with_states([c.text for c in batch])
+            batch = [replace(c, embedding=v, token_states=s) for c, v, s in zip(batch, vectors, states, strict=True)]
         by_comment: dict[str, list[Finding]] = {c.comment.id: list(c.findings) for c in batch}
         for analyser in self.analysers:
             contexts = [replace(c, findings=tuple(by_comment[c.comment.id])) for c in batch]

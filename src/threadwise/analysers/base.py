@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from threadwise.analysers.embed import TokenStates
 from threadwise.errors import ThreadwiseError
 from threadwise.model import Article, Comment, Finding
 
@@ -33,13 +34,15 @@ class AnalyserConfigError(ThreadwiseError):
 @dataclass(frozen=True, slots=True)
 class CommentContext:
     """What an analyser may read about one comment: the comment, its article, its ancestors (parent
-    first), the findings of required analysers, and — when asked for — its sentence embedding."""
+    first), the findings of required analysers, and — when asked for — its sentence embedding and the token states
+    of the pass that gave it (a sentence's vector in context: ``token_states.span_vector``)."""
 
     comment: Comment
     article: Article | None = None
     ancestors: tuple[Comment, ...] = ()
     findings: tuple[Finding, ...] = ()
     embedding: np.ndarray | None = field(default=None, compare=False)
+    token_states: TokenStates | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:

@@ -48,10 +48,10 @@ def sample_contexts(embed: bool = False) -> list[CommentContext]:
         for i, c in enumerate(comments)
     ]
     if embed:
-        vectors = shared_embedder().encode([c.text for c in contexts])
+        vectors, states = shared_embedder().encode_with_states([c.text for c in contexts])  # as the pipeline does
         contexts = [
-            CommentContext(c.comment, c.article, c.ancestors, c.findings, v)
-            for c, v in zip(contexts, vectors, strict=True)
+            CommentContext(c.comment, c.article, c.ancestors, c.findings, v, s)
+            for c, v, s in zip(contexts, vectors, states, strict=True)
         ]
     return contexts
 

@@ -1,8 +1,11 @@
 """Check-worthy factual claims: which sentences of a comment state something a fact-checker could check.
 
 Each sentence is scored by a logistic-regression head (trained on CLEF CheckThat! 2024 Task 1, see
-``heads/claims/MODEL_CARD.md``) over the MiniLM sentence embedding, hashed word 1-2-grams and a few cue
-features (numbers, percentages, money, "according to"…). Sentences above the threshold tuned on the dev
+``heads/claims/MODEL_CARD.md``) over the sentence's MiniLM vector, hashed word 1-2-grams and a few cue
+features (numbers, percentages, money, "according to"…). In the pipeline the sentence's vector is pooled from the
+comment's own pass (the sentence in its context: ``TokenStates.span_vector``), so claims cost no encoder pass of
+their own; a text analysed alone, or a sentence past the pass's truncation, is embedded by itself. The head is
+trained on both kinds of vector. Sentences above the threshold tuned on the dev
 split become ``check_worthy_claim`` findings, linked to the most similar article sentence when one is close
 enough: ``repeats`` (says the same), ``disputes`` (same content but a negation or a number differs) or
 ``related``.
@@ -19,7 +22,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from threadwise.analysers.base import CommentContext, finding
-from threadwise.analysers.embed import shared_embedder
+from threadwise.analysers.embed import DIMENSIONS, shared_embedder
 from threadwise.analysers.heads import load_head
 from threadwise.model import Article, Finding, Span
 
@@ -159,8 +162,8 @@ class ClaimsAnalyser:
     version: ClassVar[str] = "1.0.0"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = ("check_worthy_claim",)
-    # Sentences, not whole comments, are scored: the analyser embeds them itself via the shared embedder.
-    needs_embedding: ClassVar[bool] = False
+    # Sentences are scored, on vectors pooled from the comment's pass (``CommentContext.token_states``).
+    needs_embedding: ClassVar[bool] = True
 
     def __init__(self, threshold: float | None = None, link_at: float = 0.6, max_sentences: int = 50) -> None:
         self.threshold = threshold  # None: the threshold tuned on the dev split, stored with the head
@@ -185,25 +188,37 @@ class ClaimsAnalyser:
         if not sentences:
             return []
         texts = [c.text[s:e] for c, s, e in sentences]
-        probabilities = self.score(texts)
+        in_context = [c.token_states.span_vector(s, e) if c.token_states is not None else None
+                      for c, s, e in sentences]
+        probabilities = self.score(texts, in_context)
+        claims = [(*sentence, text, float(probability))
+                  for sentence, text, probability in zip(sentences, texts, probabilities, strict=True)
+                  if probability >= self.threshold_]
+        # The link compares the claim by itself with the article's sentences by themselves: one call for all claims.
+        linked = [text for context, _, _, text, _ in claims if context.article and context.article.paragraphs]
+        vectors = dict(zip(linked, shared_embedder().encode(linked), strict=True)) if linked else {}
         article_cache: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
-        found: list[Finding] = []
-        for (context, start, end), text, probability in zip(sentences, texts, probabilities, strict=True):
-            if probability < self.threshold_:
-                continue
-            detail = self._link(context.article, text, article_cache)
-            found.append(finding(self, context, "check_worthy_claim", float(probability),
-                                 spans=(Span(start, end, "claim"),), detail=detail))
-        return found
+        return [finding(self, context, "check_worthy_claim", probability, spans=(Span(start, end, "claim"),),
+                        detail=self._link(context.article, text, vectors[text], article_cache) if text in vectors
+                        else {})
+                for context, start, end, text, probability in claims]
 
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probability that each sentence is check-worthy."""
+    def score(self, texts: Sequence[str], vectors: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+        """Calibrated probability that each sentence is check-worthy; ``vectors[i]``, when given, is the vector of
+        ``texts[i]`` in its context, else the sentence is embedded alone."""
         self.setup()
-        embeddings = shared_embedder().encode(list(texts))
+        given = list(vectors) if vectors is not None else [None] * len(texts)
+        embeddings = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        alone = [i for i, vector in enumerate(given) if vector is None]
+        if alone:
+            embeddings[alone] = shared_embedder().encode([texts[i] for i in alone])
+        for i, vector in enumerate(given):
+            if vector is not None:
+                embeddings[i] = vector
         logits = claim_features(texts, embeddings) @ self.coef_ + self.intercept_
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
-    def _link(self, article: Article | None, claim: str,
+    def _link(self, article: Article | None, claim: str, claim_vector: np.ndarray,
               cache: dict[str, tuple[list[tuple[int, int]], np.ndarray]]) -> dict[str, Any]:
         if article is None or not article.paragraphs:
             return {}
@@ -214,7 +229,7 @@ class ClaimsAnalyser:
         spans, vectors = cache[article.id]
         if not spans:
             return {}
-        similarities = vectors @ shared_embedder().encode([claim])[0]
+        similarities = vectors @ claim_vector
         best = int(np.argmax(similarities))  # argmax takes the first of ties: deterministic
         similarity = float(similarities[best])
         if similarity < self.link_at:

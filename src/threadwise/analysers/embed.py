@@ -2,6 +2,8 @@
 
 One ``Embedder`` per process; texts are embedded once (cached by content) and the vectors shared by
 every analyser that declares ``needs_embedding``. Vectors are L2-normalised (dot product = cosine).
+The pipeline's pass also keeps each comment's token states (``TokenStates``), so that a part of the comment (a
+sentence) gets its vector from the same pass (``TokenStates.span_vector``) instead of a pass of its own.
 
 Three runtimes. ``onnx`` (the default): the packaged encoder as a graph dynamically quantised to int8 (two to
 three times faster than fp32 here, cosine ≥ 0.98 to the fp32 vectors, docs/BENCHMARKS.md). ``onnx-fp32`` and
@@ -21,6 +23,7 @@ import subprocess
 import sys
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +35,26 @@ DIMENSIONS = 384
 EXPORT_VERSION = "1"  # bump when the export script changes: a new file name, no stale graph reused
 
 log = logging.getLogger("threadwise.embed")
+
+
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's last hidden states, (tokens, 384), and each token's character offsets into the text ([CLS] and
+    [SEP] have (0, 0)), from the pass that gave the text's vector."""
+
+    states: np.ndarray
+    offsets: np.ndarray
+
+    def span_vector(self, start: int, end: int) -> np.ndarray | None:
+        """The normalised mean of [CLS], the tokens inside ``text[start:end]`` and [SEP]: the sentence's vector in
+        the context of the whole text. For a text that is one sentence it is the text's own vector. ``None`` when
+        no token lies inside (the span was truncated away)."""
+        inside = (self.offsets[:, 0] >= start) & (self.offsets[:, 1] <= end) & (self.offsets[:, 1] > self.offsets[:, 0])
+        if not inside.any():
+            return None
+        inside[0] = inside[-1] = True  # [CLS] and [SEP], as in the text's own mean pooling
+        vector = self.states[inside].mean(axis=0)
+        return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
 
 
 class Runtime(Protocol):
@@ -80,6 +103,23 @@ class Embedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([found[k] for k in keys])
+
+    def encode_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates | None]]:
+        """``encode`` plus each text's token states, always from a fresh pass (so a text's states never depend on what
+        the cache held); the vectors are remembered as usual. States are ``None`` on a runtime that does not expose
+        them (torch)."""
+        model = self.setup().model_
+        assert model is not None
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32), []
+        states_of = getattr(model, "encode_states", None)
+        if states_of is None:
+            return self.encode(texts), [None] * len(texts)
+        states: list[TokenStates] = states_of(list(texts))
+        vectors = np.stack([_mean_pooled(s.states) for s in states])
+        for text, vector in zip(texts, vectors, strict=True):
+            self._remember(_key(text), vector)
+        return vectors, list(states)
 
     def wordpiece_ids(self, texts: Sequence[str], max_length: int = 128) -> list[list[int]]:
         """MiniLM's word-piece ids of each text, without [CLS]/[SEP] (for lexical features, no encoder pass)."""
@@ -210,6 +250,15 @@ class OnnxRuntime(WordPieces):
             out[rows] = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         return out
 
+    def encode_states(self, texts: list[str]) -> list[TokenStates]:
+        states = []
+        for encoding in self.tokenizer.encode_batch(texts):  # one text per run: no padding in the states
+            kept = np.array(encoding.attention_mask, dtype=bool)
+            ids = np.array([encoding.ids], dtype=np.int64)[:, kept]
+            (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+            states.append(TokenStates(hidden[0], np.array(encoding.offsets, dtype=np.int32)[kept]))
+        return states
+
 
 
 class Int8Runtime(WordPieces):
@@ -233,12 +282,27 @@ class Int8Runtime(WordPieces):
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack(self.runs.map(_pooled, encodings)).astype(np.float32)
 
+    def encode_states(self, texts: list[str]) -> list[TokenStates]:
+        return self.runs.map(_states, self.truncated.encode_batch(texts))
 
-def _pooled(session: Any, encoding: Any) -> np.ndarray:
+
+def _hidden(session: Any, encoding: Any) -> np.ndarray:
     ids = np.array([encoding.ids], dtype=np.int64)
     (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-    vector = hidden[0].mean(axis=0)
-    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12))
+    return np.asarray(hidden[0])
+
+
+def _pooled(session: Any, encoding: Any) -> np.ndarray:
+    return _mean_pooled(_hidden(session, encoding))
+
+
+def _states(session: Any, encoding: Any) -> TokenStates:
+    return TokenStates(_hidden(session, encoding), np.array(encoding.offsets, dtype=np.int32))
+
+
+def _mean_pooled(hidden: np.ndarray) -> np.ndarray:
+    vector = hidden.mean(axis=0)
+    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
 
 
 def onnx_graph_path() -> Path:
