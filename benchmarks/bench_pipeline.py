@@ -64,7 +64,7 @@ def main() -> None:
     pipeline = Pipeline.from_names().setup()
     assert pipeline.embedder is not None
     pipeline.embedder.setup()
-    pipeline.embedder.encode(["warm-up"])
+    pipeline.embedder.encode(["warm-up", "a second warm-up text"])  # a batch, as a batch job's first call
     startup = time.perf_counter() - T0
 
     # The whole pipeline first, so that the peak RSS is one pipeline's: warmed on other comments (every session

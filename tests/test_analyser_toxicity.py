@@ -163,6 +163,21 @@ def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     assert all((a.toxic == b.toxic).all() and a.kinds == b.kinds for a, b in zip(alone, together, strict=True))
 
 
+def test_a_batch_job_reads_single_comments_on_the_pool_it_already_loaded() -> None:
+    """A batch job's odd single comment (the last of a thread) must not load a second copy of the model."""
+    from threadwise.analysers.conduct import ConductModel
+
+    model = ConductModel(workers=2)
+    texts = ["You are a pathetic idiot and a liar.", "Thanks for the article."]
+    together = model.read(texts)
+    single = model.read(texts[:1])[0]
+    assert model.runs_ is not None and model.runs_._pool is not None and model.runs_._alone is None
+    assert single.scores == together[0].scores
+    fresh = ConductModel(workers=2)
+    assert fresh.read(texts[:1])[0].scores == single.scores  # nothing loaded yet: the one-input session serves
+    assert fresh.runs_ is not None and fresh.runs_._alone is not None and fresh.runs_._pool is None
+
+
 def test_a_score_without_a_span_names_the_words_that_carried_it() -> None:
     # The example's comment 10: rude overall (the default policy holds it), yet no word-piece is marked toxic.
     text = ("Anyone who supports this is no better than a Nazi collaborator. "

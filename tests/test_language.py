@@ -39,3 +39,17 @@ def test_detect_language_ignores_links_and_handles() -> None:
 def test_primary_subtag_and_names_for_moderators() -> None:
     assert primary_subtag("pt-BR") == "pt" and primary_subtag("en_GB") == "en" and primary_subtag("DE") == "de"
     assert language_name("uk") == "Ukrainian" and language_name("xx") == "xx"
+
+
+def test_the_identifier_holds_only_the_candidate_languages_and_answers_as_set_languages_does() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from threadwise.language import CANDIDATES, _candidates_only
+
+    restricted = _candidates_only()
+    assert set(restricted.nb_classes) <= set(CANDIDATES)
+    assert restricted.nb_ptc.shape[1] == len(restricted.nb_classes) == len(restricted._full_model[0][0])
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages(list(CANDIDATES))
+    for text in ("Das ist Propaganda, kein Journalismus.", "Tu es un imbécile.", "Это пропаганда.", "Great piece."):
+        assert restricted.classify(text) == reference.classify(text)

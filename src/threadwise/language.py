@@ -44,12 +44,20 @@ def _model() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages(list(CANDIDATES))
-            _identifier = identifier
+            _identifier = _candidates_only()
         return _identifier
+
+
+def _candidates_only() -> Any:
+    """langid.py's model restricted to the candidate languages. ``set_languages`` keeps the full table (28 MB of
+    float16) beside its slice, for a reset this project never makes: a second identifier built from the restricted
+    one's tables holds the slice alone, and the first is dropped."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages(list(CANDIDATES))
+    return LanguageIdentifier(full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+                              norm_probs=True, tk_row=full.tk_row)
 
 
 def detect_language(text: str) -> Language:

@@ -100,9 +100,12 @@ class SoloRuns:
         self._pool: tuple[Any, ThreadPoolExecutor] | None = None
 
     def map(self, run: Callable[[Any, T], R], items: Sequence[T]) -> list[R]:
-        """``run(session, item)`` for each item, in order."""
+        """``run(session, item)`` for each item, in order. A single item runs on the one-input session, or on the
+        pool's when only that one is loaded (a batch job then never loads a second copy of the model)."""
         if self.workers == 1 or len(items) <= 1:
-            session = self.session()
+            with self._lock:
+                pooled = self._pool is not None and self._alone is None
+            session = self._pool[0] if pooled and self._pool is not None else self.session()
             return [run(session, item) for item in items]
         session, pool = self._many()
         return list(pool.map(lambda item: run(session, item), items))
