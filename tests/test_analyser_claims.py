@@ -113,3 +113,20 @@ def test_passages_keep_every_sentence_once_in_id_order() -> None:
         for row, start, end in members:
             assert passage[start:end] == texts[row]
     assert [len(members) for _, members in found] == [4, 1, 1]  # 1,2,3,5 follow each other; 9 and 40 do not
+
+
+def test_a_claim_that_is_its_whole_comment_links_with_the_comments_own_vector() -> None:
+    from threadwise.analysers.embed import Embedder, shared_embedder
+    from threadwise.pipeline import Pipeline
+
+    text = "  Unemployment dropped to 4.1 percent in March, the lowest in ten years. "
+    context = CommentContext(Comment(id="c", thread_id="a1", text=text, position=0), ARTICLE)
+    from threadwise.analysers.claims import article_sentences
+
+    shared_embedder().clear()
+    (claim,) = Pipeline([ClaimsAnalyser()], embedder=Embedder()).run([context]).findings
+    assert len(shared_embedder()._cache) == len(article_sentences(ARTICLE))  # the article's sentences, no claim pass
+    alone = shared_embedder().encode([text.strip()])[0]
+    best = max(float(alone @ v) for v in shared_embedder().encode(
+        ["Unemployment fell to 4.1 percent in March, the lowest rate in a decade."]))
+    assert claim.detail["similarity"] == round(best, 4)  # the same figure a lone pass of the claim gives

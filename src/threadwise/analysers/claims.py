@@ -194,9 +194,14 @@ class ClaimsAnalyser:
         claims = [(*sentence, text, float(probability))
                   for sentence, text, probability in zip(sentences, texts, probabilities, strict=True)
                   if probability >= self.threshold_]
-        # The link compares the claim by itself with the article's sentences by themselves: one call for all claims.
-        linked = [text for context, _, _, text, _ in claims if context.article and context.article.paragraphs]
-        vectors = dict(zip(linked, shared_embedder().encode(linked), strict=True)) if linked else {}
+        # The link compares the claim by itself with the article's sentences by themselves: a claim that is its whole
+        # comment already has that vector (the comment's); the others are embedded in one call.
+        linked = [(context, text) for context, _, _, text, _ in claims
+                  if context.article and context.article.paragraphs]
+        vectors = {text: context.embedding for context, text in linked
+                   if context.embedding is not None and text == context.text.strip()}
+        alone = list(dict.fromkeys(text for _, text in linked if text not in vectors))
+        vectors |= dict(zip(alone, shared_embedder().encode(alone), strict=True)) if alone else {}
         article_cache: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
         return [finding(self, context, "check_worthy_claim", probability, spans=(Span(start, end, "claim"),),
                         detail=self._link(context.article, text, vectors[text], article_cache) if text in vectors

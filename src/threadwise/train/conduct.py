@@ -39,6 +39,9 @@ DISTILL_LOSS = 0.0  # 0: no sentence head. 0.1 (with this head) and 1.0 (last la
 # and not shipped: both cost the conduct tasks more than the rule allowed (docs/EVAL.md, "One encoder pass")
 SENTENCE_INPUTS = 2  # the sentence head's inputs: the pooled last layer and the pooled last frozen layer
 CHECKPOINT_SECONDS = 240
+# The seed of the weights' initialisation and dropout; the batch order keeps SEED. Another value refits the same
+# recipe from another draw: benchmarks/conduct_seed_spread.py sizes how far two fits land apart.
+INIT_SEED = SEED
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ def fit(rows: list[Row], workdir: Path, epochs: float = 1.0, log: Any = print) -
     import torch
     from transformers import AutoTokenizer
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(INIT_SEED)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = AutoTokenizer.from_pretrained(base_model_path())
     enc = encode(rows, tokenizer)
@@ -286,6 +289,8 @@ def meta_digest(rows: list[Row]) -> dict[str, Any]:
             "sources": dict(sorted(sources.items())), "seed": SEED,
             "max_len": MAX_LEN, "frozen_layers": FROZEN_LAYERS, "batch": BATCH, "epochs": EPOCHS,
             "encoder_lr": ENCODER_LR, "head_lr": HEAD_LR, "token_loss": TOKEN_LOSS}
+    if INIT_SEED != SEED:  # only then: the shipped recipe's plan, and so its run folder, stay as they were
+        plan["init_seed"] = INIT_SEED
     if DISTILL_LOSS > 0:  # only then: without it the plan names no sentence head
         plan |= {"distill_loss": DISTILL_LOSS, "teacher": "all-MiniLM-L6-v2, fp32, mean-pooled",
                  "sentence_inputs": SENTENCE_INPUTS}
