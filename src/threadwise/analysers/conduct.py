@@ -49,6 +49,7 @@ class ConductModel:
         self.workers = workers or cpu_threads()
         self._lock = threading.Lock()
         self.runs_: SoloRuns | None = None
+        self._cut: Any = False  # False: not looked for yet; None: no exact shared bottom
 
     def setup(self) -> ConductModel:
         with self._lock:
@@ -69,14 +70,42 @@ class ConductModel:
     def version(self) -> str:
         return str(self.setup().meta_["version"])
 
-    def read(self, texts: Sequence[str]) -> list[Reading]:
+    def read(self, texts: Sequence[str], bottoms: Sequence[Any] | None = None) -> list[Reading]:
+        """The reading of each text. Where this model shares its bottom with the similarity encoder
+        (analysers/shared_bottom.py) only its top runs: on ``bottoms[i]`` (a ``TokenStates`` of the same text from the
+        pipeline's pass) where that read the same word-pieces through the same cut, else on a run of the bottom."""
         self.setup()
         assert self.runs_ is not None
-        return self.runs_.map(self._run, self.tokenizer_.encode_batch(list(texts)))
+        encodings = self.tokenizer_.encode_batch(list(texts))
+        cut = self._shared_bottom()
+        if cut is None:
+            return self.runs_.map(self._run, encodings)
+        from threadwise.analysers.shared_bottom import run_bottom, runs
+
+        given = list(bottoms) if bottoms is not None else [None] * len(encodings)
+        found = [b.bottom if b is not None and b.bottom_key == cut.key and b.ids is not None
+                 and b.ids[0].tolist() == e.ids else None for e, b in zip(encodings, given, strict=True)]
+        missing = [i for i, b in enumerate(found) if b is None]
+        computed = runs(cut.bottom, self.workers).map(run_bottom, [encodings[i] for i in missing]) if missing else []
+        for i, (_, bottom) in zip(missing, computed, strict=True):
+            found[i] = bottom
+        return runs(cut.conduct_top, self.workers).map(
+            lambda session, item: self._reading(item[0], *session.run(None, cut.top_feed("conduct", item[1]))),
+            list(zip(encodings, found, strict=True)))
+
+    def _shared_bottom(self) -> Any:
+        if self._cut is False:
+            from threadwise.analysers.shared_bottom import for_conduct
+
+            self._cut = for_conduct(self.folder / "model.onnx")
+        return self._cut
 
     @staticmethod
     def _run(session: Any, encoding: Any) -> Reading:
-        doc, token, *sentence = session.run(None, padded([encoding]))
+        return ConductModel._reading(encoding, *session.run(None, padded([encoding])))
+
+    @staticmethod
+    def _reading(encoding: Any, doc: np.ndarray, token: np.ndarray, *sentence: np.ndarray) -> Reading:
         pieces = token[0, : len(encoding.ids)]
         kinds = tuple(SPAN_TYPES[k] for k in np.argmax(pieces[:, 1:], axis=1))
         vector = None

@@ -44,6 +44,11 @@ class TokenStates:
 
     states: np.ndarray
     offsets: np.ndarray
+    # Where the pass ran the shared bottom (analysers/shared_bottom.py): the word-piece ids it read, the bottom's
+    # output (tokens, 384), and the key of the cut, so that the conduct model reads its top from it.
+    ids: np.ndarray | None = None
+    bottom: np.ndarray | None = None
+    bottom_key: str | None = None
 
     def span_vector(self, start: int, end: int) -> np.ndarray | None:
         """The normalised mean of [CLS], the tokens inside ``text[start:end]`` and [SEP]: the sentence's vector in
@@ -273,17 +278,42 @@ class Int8Runtime(WordPieces):
 
         self.truncated = onnx_tokenizer(model_path(), max_seq_length)
         self.plain = onnx_tokenizer(model_path(), max_seq_length)  # its truncation is set per wordpiece_ids call
+        self.graph = graph
         self.runs = SoloRuns(graph, cpu_threads())
+        self._cut: Any = False  # False: not looked for yet; None: no exact shared bottom
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         del batch_size  # one text per run
-        encodings = self.truncated.encode_batch(texts)
-        if not encodings:
+        if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        return np.stack(self.runs.map(_pooled, encodings)).astype(np.float32)
+        if self._split() is not None:  # the same vectors through the shared bottom: no second copy of the encoder
+            return np.stack([_mean_pooled(s.states) for s in self.encode_states(texts)])
+        return np.stack(self.runs.map(_pooled, self.truncated.encode_batch(texts))).astype(np.float32)
 
     def encode_states(self, texts: list[str]) -> list[TokenStates]:
-        return self.runs.map(_states, self.truncated.encode_batch(texts))
+        encodings = self.truncated.encode_batch(texts)
+        split = self._split()
+        if split is None:
+            return self.runs.map(_states, encodings)
+        from threadwise.analysers.shared_bottom import run_bottom
+
+        cut, bottom_runs, top_runs = split
+        bottoms = bottom_runs.map(run_bottom, encodings)
+        tops = top_runs.map(lambda session, item: _top(session, cut, item), bottoms)
+        return [TokenStates(hidden, np.array(e.offsets, dtype=np.int32), ids, bottom, cut.key)
+                for e, (ids, bottom), hidden in zip(encodings, bottoms, tops, strict=True)]
+
+    def _split(self) -> tuple[Any, Any, Any] | None:
+        """The shared bottom with the shipped conduct model, where it is exact (made on first use)."""
+        if self._cut is False:
+            from threadwise.analysers.heads import cpu_threads, heads_dir
+            from threadwise.analysers.shared_bottom import cut, runs
+
+            conduct = heads_dir() / "conduct" / "model.onnx"
+            found = cut(self.graph, conduct) if conduct.is_file() else None
+            self._cut = None if found is None else (
+                found, runs(found.bottom, cpu_threads()), runs(found.similarity_top, cpu_threads()))
+        return self._cut
 
 
 def _hidden(session: Any, encoding: Any) -> np.ndarray:
@@ -298,6 +328,11 @@ def _pooled(session: Any, encoding: Any) -> np.ndarray:
 
 def _states(session: Any, encoding: Any) -> TokenStates:
     return TokenStates(_hidden(session, encoding), np.array(encoding.offsets, dtype=np.int32))
+
+
+def _top(session: Any, cut: Any, item: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    (hidden,) = session.run(None, cut.top_feed("similarity", item[1]))
+    return np.asarray(hidden[0])
 
 
 def _mean_pooled(hidden: np.ndarray) -> np.ndarray:

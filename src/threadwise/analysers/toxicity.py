@@ -69,7 +69,8 @@ class ToxicityAnalyser:
                 findings.append(finding(self, context, "language_unsupported", 1.0, detail={"latin_share": share}))
             else:
                 supported.append(context)
-        for context, (norm, reading) in zip(supported, self._read([c.text for c in supported]), strict=True):
+        readings = self._read([c.text for c in supported], [c.token_states for c in supported])
+        for context, (norm, reading) in zip(supported, readings, strict=True):
             findings.extend(self._findings(context, norm, reading))
         return findings
 
@@ -89,13 +90,16 @@ class ToxicityAnalyser:
         return [{"toxicity": r.scores["toxicity"], **{c: r.scores[c] for c in CATEGORIES}}
                 for _, r in self._read(texts)]
 
-    def _read(self, texts: Sequence[str]) -> list[tuple[Normalised, Reading]]:
-        """The model's reading of each text (of its normalised form where an evasion was undone)."""
+    def _read(self, texts: Sequence[str], states: Sequence[Any] | None = None) -> list[tuple[Normalised, Reading]]:
+        """The model's reading of each text (of its normalised form where an evasion was undone); ``states[i]``, the
+        token states of ``texts[i]`` from the pipeline's pass, lets the model skip the layers it shares with it."""
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             norms = [normalise(t, TEXT_LIMIT) for t in missing]
-            readings = self.model_.read([n.text if n.changed else n.original for n in norms])
+            given = dict(zip(texts, states, strict=True)) if states is not None else {}
+            readings = self.model_.read([n.text if n.changed else n.original for n in norms],
+                                        [given.get(t) for t in missing])
             with self._lock:
                 for text, norm, reading in zip(missing, norms, readings, strict=True):
                     self._cache[text] = (norm, reading)
