@@ -156,7 +156,7 @@ def test_a_comments_scores_do_not_depend_on_the_comments_read_with_it() -> None:
     from threadwise.analysers.conduct import ConductModel
 
     model = ConductModel(workers=2)  # two workers whatever THREADWISE_THREADS says: the path under test
-    model._cut = None  # its own full graph (the shared bottom's path: tests/test_shared_bottom.py)
+    model.shared_bottom = None  # its own full graph (the shared bottom's path: tests/test_shared_bottom.py)
     alone = [model.read([t])[0] for t in texts]
     together = model.read([*texts, "word " * 120, "Another rather long comment " * 12])[:3]  # the workers' path
     assert model.runs_ is not None and model.runs_._pool is not None
@@ -169,14 +169,14 @@ def test_a_batch_job_reads_single_comments_on_the_pool_it_already_loaded() -> No
     from threadwise.analysers.conduct import ConductModel
 
     model = ConductModel(workers=2)
-    model._cut = None  # its own full graph: the sessions under test are its own
+    model.shared_bottom = None  # its own full graph: the sessions under test are its own
     texts = ["You are a pathetic idiot and a liar.", "Thanks for the article."]
     together = model.read(texts)
     single = model.read(texts[:1])[0]
     assert model.runs_ is not None and model.runs_._pool is not None and model.runs_._alone is None
     assert single.scores == together[0].scores
     fresh = ConductModel(workers=2)
-    fresh._cut = None
+    fresh.shared_bottom = None
     assert fresh.read(texts[:1])[0].scores == single.scores  # nothing loaded yet: the one-input session serves
     assert fresh.runs_ is not None and fresh.runs_._alone is not None and fresh.runs_._pool is None
 

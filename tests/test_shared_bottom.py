@@ -26,12 +26,12 @@ def test_the_shipped_models_share_their_bottom_and_every_output_is_unchanged() -
     assert shared is not None and all(s is not None and s.bottom_key == shared.key for s in states)
 
     separate = Embedder(runtime="onnx").setup()
-    separate.model_._cut = None  # type: ignore[union-attr]  # the full graph, as without a shared bottom
+    separate.model_.split = None  # type: ignore[union-attr]  # the full graph, as without a shared bottom
     assert np.array_equal(separate.encode(TEXTS), vectors)
 
     full = ConductModel()
     full.setup()
-    full._cut = None  # its own full pass
+    full.shared_bottom = None  # its own full pass
     alone, on_given = ConductModel().read(TEXTS), ConductModel().read(TEXTS, states)
     assert all(_same(a, b) and _same(a, c) for a, b, c in zip(full.read(TEXTS), alone, on_given, strict=True))
 

@@ -12,7 +12,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ class ConductModel:
         self.workers = workers or cpu_threads()
         self._lock = threading.Lock()
         self.runs_: SoloRuns | None = None
-        self._cut: Any = False  # False: not looked for yet; None: no exact shared bottom
 
     def setup(self) -> ConductModel:
         with self._lock:
@@ -77,7 +76,7 @@ class ConductModel:
         self.setup()
         assert self.runs_ is not None
         encodings = self.tokenizer_.encode_batch(list(texts))
-        cut = self._shared_bottom()
+        cut = self.shared_bottom
         if cut is None:
             return self.runs_.map(self._run, encodings)
         from threadwise.analysers.shared_bottom import run_bottom, runs
@@ -93,12 +92,12 @@ class ConductModel:
             lambda session, item: self._reading(item[0], *session.run(None, cut.top_feed("conduct", item[1]))),
             list(zip(encodings, found, strict=True)))
 
-    def _shared_bottom(self) -> Any:
-        if self._cut is False:
-            from threadwise.analysers.shared_bottom import for_conduct
+    @cached_property
+    def shared_bottom(self) -> Any:
+        """The cut this model shares with the similarity encoder, where it is exact; None: the full graph serves."""
+        from threadwise.analysers.shared_bottom import for_conduct
 
-            self._cut = for_conduct(self.folder / "model.onnx")
-        return self._cut
+        return for_conduct(self.folder / "model.onnx")
 
     @staticmethod
     def _run(session: Any, encoding: Any) -> Reading:

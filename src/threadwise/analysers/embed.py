@@ -24,7 +24,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -280,40 +280,37 @@ class Int8Runtime(WordPieces):
         self.plain = onnx_tokenizer(model_path(), max_seq_length)  # its truncation is set per wordpiece_ids call
         self.graph = graph
         self.runs = SoloRuns(graph, cpu_threads())
-        self._cut: Any = False  # False: not looked for yet; None: no exact shared bottom
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         del batch_size  # one text per run
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        if self._split() is not None:  # the same vectors through the shared bottom: no second copy of the encoder
+        if self.split is not None:  # the same vectors through the shared bottom: no second copy of the encoder
             return np.stack([_mean_pooled(s.states) for s in self.encode_states(texts)])
         return np.stack(self.runs.map(_pooled, self.truncated.encode_batch(texts))).astype(np.float32)
 
     def encode_states(self, texts: list[str]) -> list[TokenStates]:
         encodings = self.truncated.encode_batch(texts)
-        split = self._split()
-        if split is None:
+        if self.split is None:
             return self.runs.map(_states, encodings)
         from threadwise.analysers.shared_bottom import run_bottom
 
-        cut, bottom_runs, top_runs = split
+        cut, bottom_runs, top_runs = self.split
         bottoms = bottom_runs.map(run_bottom, encodings)
         tops = top_runs.map(lambda session, item: _top(session, cut, item), bottoms)
         return [TokenStates(hidden, np.array(e.offsets, dtype=np.int32), ids, bottom, cut.key)
                 for e, (ids, bottom), hidden in zip(encodings, bottoms, tops, strict=True)]
 
-    def _split(self) -> tuple[Any, Any, Any] | None:
-        """The shared bottom with the shipped conduct model, where it is exact (made on first use)."""
-        if self._cut is False:
-            from threadwise.analysers.heads import cpu_threads, heads_dir
-            from threadwise.analysers.shared_bottom import cut, runs
+    @cached_property
+    def split(self) -> tuple[Any, Any, Any] | None:
+        """The cut shared with the shipped conduct model and the runs of its bottom and of this encoder's top, where
+        the cut is exact (made on first use); None: the full graph serves."""
+        from threadwise.analysers.heads import cpu_threads
+        from threadwise.analysers.shared_bottom import for_similarity, runs
 
-            conduct = heads_dir() / "conduct" / "model.onnx"
-            found = cut(self.graph, conduct) if conduct.is_file() else None
-            self._cut = None if found is None else (
-                found, runs(found.bottom, cpu_threads()), runs(found.similarity_top, cpu_threads()))
-        return self._cut
+        found = for_similarity(self.graph)
+        return None if found is None else (found, runs(found.bottom, cpu_threads()),
+                                           runs(found.similarity_top, cpu_threads()))
 
 
 def _hidden(session: Any, encoding: Any) -> np.ndarray:

@@ -104,8 +104,8 @@ class SoloRuns:
         pool's when only that one is loaded (a batch job then never loads a second copy of the model)."""
         if self.workers == 1 or len(items) <= 1:
             with self._lock:
-                pooled = self._pool is not None and self._alone is None
-            session = self._pool[0] if pooled and self._pool is not None else self.session()
+                loaded = self._pool if self._alone is None else None
+            session = loaded[0] if loaded is not None else self.session()
             return [run(session, item) for item in items]
         session, pool = self._many()
         return list(pool.map(lambda item: run(session, item), items))

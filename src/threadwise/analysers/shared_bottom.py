@@ -39,8 +39,7 @@ class Cut:
     bottom: Path
     similarity_top: Path
     conduct_top: Path
-    bottom_output: str
-    similarity_input: str
+    similarity_input: str  # also the bottom's output
     conduct_input: str
 
     def top_feed(self, which: str, bottom: np.ndarray) -> dict[str, np.ndarray]:
@@ -73,6 +72,14 @@ def for_conduct(conduct: Path) -> Cut | None:
     return cut(similarity, conduct) if similarity.is_file() and conduct.is_file() else None
 
 
+def for_similarity(similarity: Path) -> Cut | None:
+    """The cut between the similarity encoder's int8 graph ``similarity`` and the shipped conduct model."""
+    from threadwise.analysers.heads import heads_dir
+
+    conduct = heads_dir() / "conduct" / "model.onnx"
+    return cut(similarity, conduct) if conduct.is_file() else None
+
+
 def _digest(path: Path) -> str:
     stat = path.stat()
     head = path.read_bytes()[: 1 << 20]
@@ -96,7 +103,7 @@ def cut(similarity: Path, conduct: Path) -> Cut | None:
     if not found["exact"]:
         return None
     return Cut(key, folder / "bottom.onnx", folder / "similarity_top.onnx", folder / "conduct_top.onnx",
-               found["bottom_output"], found["similarity_input"], found["conduct_input"])
+               found["similarity_input"], found["conduct_input"])
 
 
 def _cut_name(graph: Path) -> str:
@@ -128,9 +135,9 @@ def _make(similarity: Path, conduct: Path, folder: Path) -> None:
             extract_model(str(first), str(work / f"{top}.onnx"), [name, "attention_mask"], outputs)
             first.unlink()
         probe = Cut("probe", work / "bottom.onnx", work / "similarity_top.onnx", work / "conduct_top.onnx",
-                    s_name, s_name, c_name)
+                    s_name, c_name)
         exact = _exact(probe, similarity, conduct)
-        (work / "cut.json").write_text(json.dumps({"exact": exact, "bottom_output": s_name, "similarity_input": s_name,
+        (work / "cut.json").write_text(json.dumps({"exact": exact, "similarity_input": s_name,
                                                    "conduct_input": c_name}), encoding="utf-8")
         try:
             os.replace(work, folder)
