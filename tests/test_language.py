@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from threadwise.language import UNDETERMINED, detect_language, language_name, primary_subtag
@@ -53,3 +55,33 @@ def test_the_identifier_holds_only_the_candidate_languages_and_answers_as_set_la
     reference.set_languages(list(CANDIDATES))
     for text in ("Das ist Propaganda, kein Journalismus.", "Tu es un imbécile.", "Это пропаганда.", "Great piece."):
         assert restricted.classify(text) == reference.classify(text)
+
+
+def test_the_mapped_tables_are_written_once_and_answer_as_the_identifier_held_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadwise.language import _candidates_only, _mapped_identifier
+
+    monkeypatch.setenv("THREADWISE_CACHE", str(tmp_path))
+    mapped = _mapped_identifier()
+    (folder,) = tmp_path.glob("langid-*")
+    assert sorted(p.name for p in folder.iterdir()) == ["classes.json", "nextmove.npy", "out.npy", "pc.npy",
+                                                       "ptc.npy", "row.npy"]
+    written = (folder / "nextmove.npy").stat().st_mtime_ns
+    again = _mapped_identifier()  # reads the folder, does not write it again
+    assert (folder / "nextmove.npy").stat().st_mtime_ns == written
+    held = _candidates_only()
+    assert mapped.nb_classes == held.nb_classes == again.nb_classes
+    for code, sentence in SENTENCES.items():
+        for text in (sentence, sentence[:12], sentence.upper()):
+            assert mapped.classify(text) == held.classify(text), (code, text)
+
+
+def test_an_unwritable_cache_folder_keeps_the_identifier_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadwise.language import _mapped_identifier
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("THREADWISE_CACHE", str(blocked / "cache"))
+    identifier = _mapped_identifier()
+    assert identifier.classify(SENTENCES["de"])[0] == "de"

@@ -12,10 +12,19 @@ letters the answer is ``UNDETERMINED``, as Perspective answers "und".
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 UNDETERMINED = "und"
 ENGLISH = "en"
@@ -29,6 +38,7 @@ CANDIDATES = (
 )  # fmt: skip
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|#\w+")  # links, handles and hashtags carry no language
 _lock = threading.Lock()
+log = logging.getLogger("threadwise.language")
 _identifier: Any = None
 
 
@@ -44,7 +54,7 @@ def _model() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
-            _identifier = _candidates_only()
+            _identifier = _mapped_identifier()
         return _identifier
 
 
@@ -58,6 +68,59 @@ def _candidates_only() -> Any:
     full.set_languages(list(CANDIDATES))
     return LanguageIdentifier(full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
                               norm_probs=True, tk_row=full.tk_row)
+
+
+def _mapped_identifier() -> Any:
+    """The candidates' identifier over tables memory-mapped from the cache folder, written there once per machine.
+    The DFA's transition table alone is 39 MB of which a comment section touches a fraction, and unpacking the
+    LZMA model at every start briefly held twice that; mapped, the pages read are shared and loaded on demand.
+    Where the cache folder cannot be written, the tables are held in memory as before."""
+    from py3langid.langid import LanguageIdentifier
+
+    try:
+        folder = _tables_folder()
+    except OSError as error:
+        log.warning("language identifier tables not cached (%s); holding them in memory", error)
+        return _candidates_only()
+    tables = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _TABLES}
+    classes = json.loads((folder / "classes.json").read_text(encoding="utf-8"))
+    # memoryviews index as fast as the array.array langid.py builds; a NumPy memmap would be ~6x slower per byte
+    return LanguageIdentifier(tables["ptc"], np.array(tables["pc"]), classes, memoryview(tables["nextmove"]),
+                              memoryview(tables["out"]), norm_probs=True, tk_row=memoryview(tables["row"]))
+
+
+_TABLES = ("ptc", "pc", "nextmove", "row", "out")
+
+
+def _tables_folder() -> Path:
+    """cache/langid-KEY: the restricted model's tables as plain .npy files, KEY naming the model file and the
+    candidates; written to a temporary folder and renamed, so concurrent workers are safe."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from threadwise.locations import cache_dir
+
+    model = hashlib.sha256((MODEL_DIR / MODEL_FILE).read_bytes()).hexdigest()[:12]
+    key = hashlib.sha256(f"{model} {' '.join(CANDIDATES)}".encode()).hexdigest()[:12]
+    folder = cache_dir() / f"langid-{key}"
+    if (folder / "classes.json").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
+    try:
+        built = _candidates_only()
+        arrays = {"ptc": built.nb_ptc, "pc": built.nb_pc, "nextmove": built.tk_nextmove, "row": built.tk_row,
+                  "out": np.asarray(built.tk_output, dtype=np.int32)}
+        for name in _TABLES:
+            np.save(work / f"{name}.npy", np.ascontiguousarray(arrays[name]))
+        (work / "classes.json").write_text(json.dumps(list(built.nb_classes)), encoding="utf-8")  # written last
+        try:
+            os.replace(work, folder)
+        except OSError:  # another worker made it first
+            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return folder
 
 
 def detect_language(text: str) -> Language:

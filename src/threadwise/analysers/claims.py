@@ -19,19 +19,17 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from threadwise.analysers.base import CommentContext, finding
 from threadwise.analysers.embed import DIMENSIONS, shared_embedder
+from threadwise.analysers.hashing import TextHasher
 from threadwise.analysers.heads import load_head
 from threadwise.model import Article, Finding, Span
 
 HASH_FEATURES = 2**14
 MAX_WORDS = 152
 # Stateless: the same text hashes to the same columns at training and at inference.
-_HASHER = HashingVectorizer(
-    n_features=HASH_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2", binary=True, lowercase=True
-)
+_HASHER = TextHasher(HASH_FEATURES, ngram_range=(1, 2), binary=True)
 
 # --- sentence splitting ------------------------------------------------------------------------------------
 

@@ -35,10 +35,10 @@ from typing import Any, ClassVar, Self, TypeAlias
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from threadwise.analysers import embed_multilingual
 from threadwise.analysers.base import CommentContext, finding
+from threadwise.analysers.hashing import TextHasher
 from threadwise.analysers.heads import MissingHead, heads_dir, load_head, sigmoid
 from threadwise.analysers.normalise import normalise
 from threadwise.language import Language, detect_language
@@ -56,10 +56,8 @@ MAX_SENTENCES = 12  # a long toxic comment: its first dozen sentences are search
 TEXT_LIMIT = 5000  # characters the char-n-gram heads read
 CHAR_BITS, WORD_BITS = 17, 16
 # Stateless hashers: nothing learned lives here, so they are module constants, not analyser state.
-_CHARS = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=2**CHAR_BITS, alternate_sign=False,
-                           lowercase=False)
-_WORDS = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2**WORD_BITS, alternate_sign=False,
-                           lowercase=False, token_pattern=r"(?u)\b\w+\b")
+_CHARS = TextHasher(2**CHAR_BITS, analyzer="char_wb", ngram_range=(2, 5), lowercase=False)
+_WORDS = TextHasher(2**WORD_BITS, ngram_range=(1, 2), lowercase=False, token_pattern=r"(?u)\b\w+\b")
 
 
 def char_features(texts: Sequence[str]) -> sp.csr_matrix:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 import numpy as np
@@ -40,6 +39,7 @@ from scipy import sparse
 
 from threadwise.analysers.base import CommentContext, finding
 from threadwise.analysers.embed import DIMENSIONS, shared_embedder
+from threadwise.analysers.hashing import TextHasher, hash_features
 from threadwise.analysers.heads import load_head, sigmoid
 from threadwise.analysers.persuasion_rules import PATTERNS, compiled, is_meta_mention, trim_span
 from threadwise.model import Article, Comment, Finding, Span
@@ -54,6 +54,11 @@ LABELS = (
 MAX_CHARS = 5_000  # the model reads at most this much of a text; spans stay offsets into the original
 CHUNK_CHARS = 1_000  # a context chunk (module docstring): comment-length texts are one chunk
 TOKEN_BITS, SENT_BITS, TC_WORD_BITS, TC_CHAR_BITS, TC_CONTEXT_BITS = 16, 14, 13, 13, 12
+
+# Stateless hashers: the same text hashes to the same columns at training and at inference.
+SENTENCE_HASHER = TextHasher(2**SENT_BITS, ngram_range=(1, 2))
+SPAN_WORD_HASHER = TextHasher(2**TC_WORD_BITS, ngram_range=(1, 2))
+SPAN_CHAR_HASHER = TextHasher(2**TC_CHAR_BITS, analyzer="char_wb", ngram_range=(2, 4))
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'”’)\]])\s+|\n+")
@@ -128,24 +133,9 @@ def token_features(text: str, toks: Sequence[tuple[int, int]]) -> list[list[str]
     return feats
 
 
-@lru_cache(maxsize=1)
-def _hashers() -> dict[str, Any]:
-    from sklearn.feature_extraction import FeatureHasher
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return {
-        "token": FeatureHasher(n_features=2**TOKEN_BITS, input_type="string", alternate_sign=False),
-        "sentence": HashingVectorizer(n_features=2**SENT_BITS, ngram_range=(1, 2), alternate_sign=False),
-        "word": HashingVectorizer(n_features=2**TC_WORD_BITS, ngram_range=(1, 2), alternate_sign=False),
-        "char": HashingVectorizer(n_features=2**TC_CHAR_BITS, analyzer="char_wb", ngram_range=(2, 4),
-                                  alternate_sign=False),
-        "context": FeatureHasher(n_features=2**TC_CONTEXT_BITS, input_type="string", alternate_sign=False),
-    }
-
-
 def token_matrix(feats: list[list[str]], sentence_logit: np.ndarray) -> sparse.csr_matrix:
     """Sparse token design matrix: hashed features, then the sentence-level logit and a bias-free copy."""
-    hashed = _hashers()["token"].transform(feats) * 0.3  # ~15 active features: keep the row norm near 1
+    hashed = hash_features(feats, 2**TOKEN_BITS) * 0.3  # ~15 active features: keep the row norm near 1
     dense = sparse.csr_matrix(np.column_stack([sentence_logit, sentence_logit > 0]).astype(np.float64))
     return sparse.hstack([hashed, dense], format="csr")
 
@@ -167,13 +157,12 @@ def lexical_vectors(texts: Sequence[str]) -> np.ndarray:
 def sentence_matrix(texts: Sequence[str], context_vectors: np.ndarray) -> sparse.csr_matrix:
     """Sentence design matrix: context-chunk embedding, lexical vector and hashed word 1-2-grams of the sentence."""
     return sparse.hstack([sparse.csr_matrix(context_vectors), sparse.csr_matrix(lexical_vectors(texts)),
-                          _hashers()["sentence"].transform(texts)], format="csr")
+                          SENTENCE_HASHER.transform(texts)], format="csr")
 
 
 def span_matrix(docs: Sequence[str], spans: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]],
                 context_vectors: np.ndarray) -> sparse.csr_matrix:
     """TC design matrix: span i lies in ``docs[i]`` inside ``sentences[i]``, ``context_vectors[i]`` embeds its chunk."""
-    h = _hashers()
     texts = [doc[s:e] for doc, (s, e) in zip(docs, spans, strict=True)]
     context = []
     for doc, (s, e) in zip(docs, spans, strict=True):
@@ -185,7 +174,8 @@ def span_matrix(docs: Sequence[str], spans: Sequence[tuple[int, int]], sentences
     extras = np.array([_extras(t, lowered[id(d)], se) for d, t, se in zip(docs, texts, sentences, strict=True)])
     return sparse.hstack([
         sparse.csr_matrix(lexical_vectors(texts)), sparse.csr_matrix(np.asarray(context_vectors) * 0.7),
-        h["word"].transform(texts), h["char"].transform(texts), h["context"].transform(context) * 0.4,
+        SPAN_WORD_HASHER.transform(texts), SPAN_CHAR_HASHER.transform(texts),
+        hash_features(context, 2**TC_CONTEXT_BITS) * 0.4,
         sparse.csr_matrix(extras.reshape(len(texts), -1)),
     ], format="csr")
 
