@@ -1,5 +1,5 @@
 """The multilingual toxicity model (issue 14): logistic heads over hashed char n-grams and frozen e5 vectors,
-averaged (ml-1.2.0), reached by language.
+averaged (ml-1.2.1), reached by language.
 
 Real parts throughout: the committed heads, the real default policy, the store on
 SQLite and PostgreSQL.

@@ -2,9 +2,10 @@
 must stay above pinned floors (``threadwise eval toxicity --language xx --fast``, here all languages at once).
 
 The fast subset: 60 fixed Multilingual HateCheck cases per language through the routed pipeline and the default
-policy, 80 fixed rows of each staged test split. Floors are the figures measured on this subset with ml-1.2.0
-(2026-12-03, the VNNI VM) minus 0.05 for MHC (60 cases: one case is 0.017, and the e5 vectors move a little from
-one CPU to another) and minus 0.03 for the test splits. The issue's goal (MHC ≥ 0.80) is far above them: these
+policy, 80 fixed rows of each staged test split. Floors are the figures measured on this subset with ml-1.2.1
+(2026-12-06, an Intel Xeon with AVX-512 VNNI) minus 0.05 for MHC (60 cases: one case is 0.017, and the e5 vectors
+move a little from one CPU to another) and minus 0.03 for the test splits, or ml-1.2.0's floor where that was
+higher (a floor is never lowered). The issue's goal (MHC ≥ 0.80) is far above them: these
 floors catch a regression, they do not claim the goal.
 """
 
@@ -20,25 +21,25 @@ pytestmark = [pytest.mark.datasets(use="eval toxicity-multilingual"),
               pytest.mark.skipif(not head_exists(), reason="multilingual heads not trained yet")]
 
 MHC = "MHC accuracy, default policy (full route)"
-# metric: floor  (measured on the fast subset with ml-1.2.0 and default@4)
+# metric: floor  (measured on the fast subset with ml-1.2.1 and default@4)
 FLOORS = {
     f"de {MHC}": 0.70,  # measured 0.7500
-    f"es {MHC}": 0.58,  # measured 0.6333
-    f"fr {MHC}": 0.73,  # measured 0.7833
-    f"it {MHC}": 0.61,  # measured 0.6667
+    f"es {MHC}": 0.58,  # measured 0.6167; kept at ml-1.2.0's floor
+    f"fr {MHC}": 0.73,  # measured 0.7667; kept at ml-1.2.0's floor
+    f"it {MHC}": 0.66,  # measured 0.7167
     f"nl {MHC}": 0.66,  # measured 0.7167
-    f"pl {MHC}": 0.33,  # measured 0.3833
+    f"pl {MHC}": 0.40,  # measured 0.4500
     f"pt {MHC}": 0.31,  # measured 0.3667
-    "germeval2018_offensive_de test macro-F1 (n=80)": 0.64,  # measured 0.6703
-    "germeval2021_toxic_comments_de test macro-F1 (n=80)": 0.56,  # measured 0.5983
-    "hateval2019_hate_es test macro-F1 (n=80)": 0.63,  # measured 0.6675
-    "offendes_offensive_es test macro-F1 (n=80)": 0.75,  # measured 0.7867
+    "germeval2018_offensive_de test macro-F1 (n=80)": 0.64,  # measured 0.6646; kept at ml-1.2.0's floor
+    "germeval2021_toxic_comments_de test macro-F1 (n=80)": 0.57,  # measured 0.6087
+    "hateval2019_hate_es test macro-F1 (n=80)": 0.63,  # measured 0.6533; kept at ml-1.2.0's floor
+    "offendes_offensive_es test macro-F1 (n=80)": 0.78,  # measured 0.8163
     "mlma_hate_speech_fr test macro-F1 (n=80)": 0.53,  # measured 0.5618
     "haspeede2018_hate_it test macro-F1 (n=80)": 0.70,  # measured 0.7371
-    "hatebr_offensive_pt test macro-F1 (n=80)": 0.81,  # measured 0.8499
-    "offcombr_offensive_pt test macro-F1 (n=80)": 0.62,  # measured 0.6502
-    "told_br_toxic_pt test macro-F1 (n=80)": 0.63,  # measured 0.6639
-    "ban_pl_harmful_pl test macro-F1 (n=80)": 0.76,  # measured 0.7989
+    "hatebr_offensive_pt test macro-F1 (n=80)": 0.83,  # measured 0.8623
+    "offcombr_offensive_pt test macro-F1 (n=80)": 0.64,  # measured 0.6761
+    "told_br_toxic_pt test macro-F1 (n=80)": 0.63,  # measured 0.6526; kept at ml-1.2.0's floor
+    "ban_pl_harmful_pl test macro-F1 (n=80)": 0.79,  # measured 0.8240
     "russian_distorted_toxicity_vk_ru test macro-F1 (n=80)": 0.60,  # measured 0.6326
 }
 

@@ -111,7 +111,7 @@ class MultilingualToxicityAnalyser:
     """Scores comments in the heads' languages; names any other language instead of guessing."""
 
     name: ClassVar[str] = "toxicity"
-    version: ClassVar[str] = "ml-1.2.0"
+    version: ClassVar[str] = "ml-1.2.1"
     requires: ClassVar[tuple[str, ...]] = ()
     labels: ClassVar[tuple[str, ...]] = ("toxicity", *CATEGORIES, "language_unsupported")
     needs_embedding: ClassVar[bool] = False
