@@ -15,10 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,32 +91,23 @@ _TABLES = ("ptc", "pc", "nextmove", "row", "out")
 
 def _tables_folder() -> Path:
     """cache/langid-KEY: the restricted model's tables as plain .npy files, KEY naming the model file and the
-    candidates; written to a temporary folder and renamed, so concurrent workers are safe."""
+    candidates; written whole or not at all (``locations.written_whole``)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
-    from threadwise.locations import cache_dir
+    from threadwise.locations import cache_dir, written_whole
 
     model = hashlib.sha256((MODEL_DIR / MODEL_FILE).read_bytes()).hexdigest()[:12]
     key = hashlib.sha256(f"{model} {' '.join(CANDIDATES)}".encode()).hexdigest()[:12]
     folder = cache_dir() / f"langid-{key}"
     if (folder / "classes.json").is_file():
         return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
-    try:
+    with written_whole(folder) as work:
         built = _candidates_only()
         arrays = {"ptc": built.nb_ptc, "pc": built.nb_pc, "nextmove": built.tk_nextmove, "row": built.tk_row,
                   "out": np.asarray(built.tk_output, dtype=np.int32)}
         for name in _TABLES:
             np.save(work / f"{name}.npy", np.ascontiguousarray(arrays[name]))
-        (work / "classes.json").write_text(json.dumps(list(built.nb_classes)), encoding="utf-8")  # written last
-        try:
-            os.replace(work, folder)
-        except OSError:  # another worker made it first
-            shutil.rmtree(work, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        (work / "classes.json").write_text(json.dumps(list(built.nb_classes)), encoding="utf-8")
     return folder
 
 

@@ -9,7 +9,12 @@ threadwise runs: from a source checkout they are expected in ``shared/data`` bes
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import platformdirs
@@ -58,6 +63,24 @@ def data_dir() -> Path:
 def cache_dir() -> Path:
     """What can be rebuilt: the ONNX export of the encoder, embeddings of training sets."""
     return _setting_path("cache")
+
+
+@contextmanager
+def written_whole(folder: Path) -> Iterator[Path]:
+    """A temporary folder beside ``folder`` to fill: renamed into place when the block ends without error (where
+    another worker's finished ``folder`` is there first, it stays), removed otherwise. So a reader finds either
+    the whole folder or none, and concurrent workers are safe."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
+    try:
+        yield work
+        try:
+            os.replace(work, folder)
+        except OSError:  # another worker made it first
+            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
 def datasets_dir() -> Path:

@@ -224,23 +224,9 @@ def export(weights: E5Weights, out: str) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    model = torch_model(weights)
+    from threadwise.analysers.onnx_export import export_last_hidden
 
-    class Encoder(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, word_rows: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.model(inputs_embeds=word_rows, attention_mask=attention_mask).last_hidden_state
-
-    example = (torch.zeros(1, 16, weights.hidden), torch.ones(1, 16, dtype=torch.long))
-    axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
-        torch.onnx.export(Encoder(), example, out, input_names=["word_rows", "attention_mask"],
-                          output_names=["hidden"], dynamic_axes={"word_rows": axes, "attention_mask": axes,
-                                                                 "hidden": axes},
-                          opset_version=17, dynamo=False)
+    export_last_hidden(torch_model(weights), out, "inputs_embeds", torch.zeros(1, 16, weights.hidden))
 
 
 if __name__ == "__main__":

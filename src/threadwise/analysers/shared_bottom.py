@@ -15,9 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,9 +117,9 @@ def _make(similarity: Path, conduct: Path, folder: Path) -> None:
     """Cut both graphs into a temporary folder, probe, then rename it into place (concurrent workers are safe)."""
     from onnx.utils import extract_model
 
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
-    try:
+    from threadwise.locations import written_whole
+
+    with written_whole(folder) as work:
         s_name, c_name = _cut_name(similarity), _cut_name(conduct)
         extract_model(str(similarity), str(work / "bottom.onnx"), ["input_ids", "attention_mask"], [s_name])
         for graph, name, top, outputs in ((similarity, s_name, "similarity_top", ["hidden"]),
@@ -139,13 +136,6 @@ def _make(similarity: Path, conduct: Path, folder: Path) -> None:
         exact = _exact(probe, similarity, conduct)
         (work / "cut.json").write_text(json.dumps({"exact": exact, "similarity_input": s_name,
                                                    "conduct_input": c_name}), encoding="utf-8")
-        try:
-            os.replace(work, folder)
-        except OSError:  # another worker made it first
-            shutil.rmtree(work, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
 
 
 def _shapes_from_cut(top: Path, cut_name: str) -> None:
