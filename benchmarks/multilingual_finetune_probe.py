@@ -23,9 +23,9 @@ from sklearn.metrics import roc_auc_score
 
 from threadwise.analysers import embed_multilingual
 from threadwise.analysers.e5_graph import QUERY_PREFIX, E5Tokenizer, E5Weights, model_file, torch_model
-from threadwise.analysers.multilingual_toxicity import HEAD_LABELS
+from threadwise.analysers.multilingual_toxicity import HEAD_LABELS, head_probabilities
 from threadwise.train import SEED, shared_data_dir
-from threadwise.train.multilingual_toxicity import C_GRID, annotated, fit_heads, head_probabilities, split_by_set
+from threadwise.train.multilingual_toxicity import C_GRID, annotated, fit_heads, split_by_set
 
 FROZEN = 6
 BATCH = 32
